@@ -1,0 +1,12 @@
+//! What the event log means: the wait-for graph at any step, per-task
+//! statistics, and the check of a scenario's expectations.
+//!
+//! Imports the event contract and the trace; never an engine or a view.
+
+mod expect;
+mod stats;
+mod waitfor;
+
+pub use expect::{check_expectations, ExpectResult};
+pub use stats::{averages, task_stats, Averages, TaskStats};
+pub use waitfor::{chain_text, wait_chains, wait_edges, WaitChain};

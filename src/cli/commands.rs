@@ -1,0 +1,248 @@
+//! The commands of CLI.md.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::builtin::BUILTIN;
+use super::load::{self, Failure, MAX_EVENTS};
+use super::{Command, EngineKind, RunFlags};
+use crate::report::{render_text, Report};
+use crate::scenario::parse;
+use crate::sim::Options;
+use crate::trace::Trace;
+
+/// Runs one command and returns the exit code.
+pub fn dispatch(command: Option<Command>) -> i32 {
+    let result = match command {
+        None => picker(),
+        Some(Command::Run {
+            file,
+            headless,
+            json,
+            record,
+            no_mouse,
+            flags,
+        }) => run(&file, headless, json, record.as_deref(), !no_mouse, &flags),
+        Some(Command::Replay {
+            trace,
+            headless,
+            json,
+            partial,
+            no_mouse,
+        }) => replay(&trace, headless, json, partial, !no_mouse),
+        Some(Command::Validate { files }) => Ok(validate(&files)),
+        Some(Command::List) => Ok(list()),
+        Some(Command::Test { dir, flags }) => test(dir, &flags),
+    };
+    match result {
+        Ok(code) => code,
+        Err(f) => report_failure(&f),
+    }
+}
+
+/// Prints a failure to stderr and returns its exit code.
+fn report_failure(f: &Failure) -> i32 {
+    let mut err = anstream::stderr();
+    match f {
+        Failure::BadInput(text) => {
+            let _ = writeln!(err, "error: {text}");
+            2
+        }
+        Failure::Scenario(d) => {
+            let _ = write!(err, "{}", d.render(true));
+            2
+        }
+        Failure::Internal(text) => {
+            let _ = writeln!(err, "internal error: {text}");
+            1
+        }
+    }
+}
+
+fn options(flags: &RunFlags) -> Result<Options, Failure> {
+    if flags.engine == EngineKind::Live {
+        return Err(Failure::BadInput(
+            "not supported yet: --engine live (real threads and processes); use --engine sim".into(),
+        ));
+    }
+    Ok(Options {
+        seed: flags.seed,
+        max_ticks: flags.max_ticks,
+        ..Options::default()
+    })
+}
+
+fn run(
+    file: &str,
+    headless: bool,
+    json: bool,
+    record: Option<&Path>,
+    mouse: bool,
+    flags: &RunFlags,
+) -> Result<i32, Failure> {
+    let options = options(flags)?;
+    let scenario = load::scenario(file)?;
+    if !headless && std::io::stdout().is_terminal() && record.is_none() {
+        return super::tui::open_scenario(scenario, options, mouse);
+    }
+    let (trace, limited) = load::run_headless(&scenario, &options, record)?;
+    if limited {
+        let _ = writeln!(
+            anstream::stderr(),
+            "warning: the run was stopped after {MAX_EVENTS} events (the event limit); \
+             lower machine.max_ticks or --max-ticks to see its end"
+        );
+    }
+    print_report(&trace, json)
+}
+
+fn replay(path: &Path, headless: bool, json: bool, partial: bool, mouse: bool) -> Result<i32, Failure> {
+    let trace = load::trace(path, partial)?;
+    if !headless && std::io::stdout().is_terminal() {
+        return super::tui::open_trace(trace, mouse);
+    }
+    print_report(&trace, json)
+}
+
+/// Prints the text or JSON report and returns the run's exit code.
+pub fn print_report(trace: &Trace, json: bool) -> Result<i32, Failure> {
+    let report = Report::from_trace(trace);
+    let mut out = anstream::stdout();
+    let text = if json {
+        serde_json::to_string_pretty(&report).map_err(|e| Failure::Internal(e.to_string()))?
+    } else {
+        render_text(&report, true)
+    };
+    let _ = writeln!(out, "{text}");
+    Ok(report.exit_code())
+}
+
+fn validate(files: &[String]) -> i32 {
+    let mut code = 0;
+    for file in files {
+        match load::scenario(file) {
+            Ok(s) => println!("{file}: ok ({}: {} tasks)", s.name, s.tasks.len()),
+            Err(f) => code = code.max(report_failure(&f)),
+        }
+    }
+    code
+}
+
+fn list() -> i32 {
+    for (file, text) in BUILTIN {
+        let name = file.trim_end_matches(".toml");
+        let line = match parse(file, text.as_bytes()) {
+            Ok(s) => first_sentence(&s.description),
+            Err(_) => "(does not parse)".to_string(),
+        };
+        println!("{name:28} {line}");
+    }
+    0
+}
+
+/// The first sentence of a description, on one line.
+pub fn first_sentence(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.find(". ") {
+        Some(i) => flat[..=i].to_string(),
+        None => flat,
+    }
+}
+
+/// A scenario for `weft test`: its name for messages and its bytes.
+type Source = (String, Vec<u8>);
+
+fn test_sources(dir: Option<PathBuf>) -> Result<Vec<Source>, Failure> {
+    let dir = match dir {
+        Some(d) => d,
+        None if Path::new("scenarios").is_dir() => PathBuf::from("scenarios"),
+        None => {
+            return Ok(BUILTIN
+                .iter()
+                .map(|(f, t)| (format!("(built-in) {f}"), t.as_bytes().to_vec()))
+                .collect())
+        }
+    };
+    let entries = std::fs::read_dir(&dir)
+        .map_err(|e| Failure::BadInput(format!("{}: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p)
+                .map_err(|e| Failure::BadInput(format!("{}: {e}", p.display())))?;
+            Ok((p.display().to_string(), bytes))
+        })
+        .collect()
+}
+
+fn test(dir: Option<PathBuf>, flags: &RunFlags) -> Result<i32, Failure> {
+    let options = options(flags)?;
+    let (mut passed, mut failed, mut bad) = (0, 0, 0);
+    for (name, bytes) in test_sources(dir)? {
+        let outcome = parse(&name, &bytes)
+            .map_err(|d| Failure::Scenario(Box::new(d)))
+            .and_then(|s| {
+                if s.expect.is_none() {
+                    return Ok(None);
+                }
+                load::run_headless(&s, &options, None).map(|(t, _)| Some(Report::from_trace(&t)))
+            });
+        match outcome {
+            Ok(None) => println!("skip {name} (no [expect])"),
+            Ok(Some(r)) if r.expectation_met() => {
+                passed += 1;
+                println!("ok   {name}");
+            }
+            Ok(Some(r)) => {
+                failed += 1;
+                println!("FAIL {name}: {}", mismatch(&r));
+            }
+            Err(f) => {
+                bad += 1;
+                println!("FAIL {name}: cannot run");
+                report_failure(&f);
+            }
+        }
+    }
+    println!("{passed} passed, {} failed", failed + bad);
+    Ok(if bad > 0 {
+        2
+    } else if failed > 0 {
+        4
+    } else {
+        0
+    })
+}
+
+/// What did not match an expectation, in one line.
+fn mismatch(r: &Report) -> String {
+    let Some(e) = &r.expect else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if !e.outcome_ok {
+        parts.push(format!("outcome was {}", r.outcome.unwrap_or("unfinished")));
+    }
+    for c in e.checks.iter().filter(|c| !c.ok) {
+        let var = c.check.split_whitespace().next().unwrap_or("");
+        let got = r.vars.get(var).map_or("?".to_string(), |v| v.to_string());
+        parts.push(format!("`{}` does not hold ({var} = {got})", c.check));
+    }
+    parts.join("; ")
+}
+
+fn picker() -> Result<i32, Failure> {
+    if !std::io::stdout().is_terminal() {
+        println!("weft: no terminal; the built-in scenarios are:");
+        list();
+        println!("\nrun one with `weft run NAME --headless`");
+        return Ok(0);
+    }
+    super::tui::open_picker()
+}

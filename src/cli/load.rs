@@ -1,0 +1,115 @@
+//! Reading scenarios and traces from the user's paths, with errors that
+//! name the file, and running a scenario headless into a trace.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+
+use super::builtin;
+use crate::event::{Catalog, Event};
+use crate::scenario::{parse, Diagnostics, Scenario};
+use crate::sim::{build, Options};
+use crate::trace::{self, Trace};
+
+/// At most this many events in one run; past it the run stops with a message.
+pub const MAX_EVENTS: usize = 20_000_000;
+
+/// Why a command could not do its work.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input: exit code 2, with the text to print.
+    BadInput(String),
+    /// Scenario errors: exit code 2.
+    Scenario(Box<Diagnostics>),
+    /// Anything else: exit code 1.
+    Internal(String),
+}
+
+/// Reads a scenario from a file, or from the built-in scenario of that name.
+pub fn scenario(file: &str) -> Result<Scenario, Failure> {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match builtin::find(file) {
+            Some((_, text)) => text.as_bytes().to_vec(),
+            None => {
+                return Err(Failure::BadInput(format!(
+                    "{file}: no such file or built-in scenario (see `weft list`)"
+                )))
+            }
+        },
+        Err(e) => return Err(Failure::BadInput(format!("{file}: {e}"))),
+    };
+    parse(file, &bytes).map_err(|d| Failure::Scenario(Box::new(d)))
+}
+
+/// Reads a trace file.
+pub fn trace(path: &Path, partial: bool) -> Result<Trace, Failure> {
+    let file = File::open(path)
+        .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+    trace::read(BufReader::new(file), partial)
+        .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))
+}
+
+/// Builds the simulator for a scenario, turning "not supported yet" into a
+/// diagnostic that points at the line asking for it.
+pub fn simulator(scenario: &Scenario, options: &Options) -> Result<(crate::sim::Sim, Catalog), Failure> {
+    build(scenario, options).map_err(|e| {
+        Failure::Scenario(Box::new(Diagnostics::single(
+            scenario.path.clone(),
+            scenario.source.clone(),
+            e.span,
+            e.to_string(),
+            Some("this scenario can be validated but not run by this version of weft".into()),
+        )))
+    })
+}
+
+/// Runs a scenario to the end on the simulator, writing the trace to
+/// `record` as it goes when asked.
+pub fn run_headless(
+    scenario: &Scenario,
+    options: &Options,
+    record: Option<&Path>,
+) -> Result<(Trace, bool), Failure> {
+    let (mut sim, catalog) = simulator(scenario, options)?;
+    let mut writer = match record {
+        Some(path) => {
+            let file = File::create(path)
+                .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+            let mut w = BufWriter::new(file);
+            trace::write_header(&mut w, &catalog).map_err(io_failure(path))?;
+            Some((w, path))
+        }
+        None => None,
+    };
+    let mut events: Vec<Event> = Vec::new();
+    let mut batch: Vec<Event> = Vec::with_capacity(1024);
+    let mut limited = false;
+    while sim.outcome().is_none() {
+        sim.step(&mut batch);
+        if events.len() + batch.len() > MAX_EVENTS {
+            sim.stop(&mut batch);
+            limited = true;
+        }
+        if let Some((w, path)) = writer.as_mut() {
+            write_events(w, &batch).map_err(io_failure(path))?;
+        }
+        events.append(&mut batch);
+    }
+    if let Some((mut w, path)) = writer {
+        w.flush().map_err(io_failure(path))?;
+    }
+    Ok((Trace::from_events(catalog, events), limited))
+}
+
+fn write_events(w: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
+    for e in events {
+        serde_json::to_writer(&mut *w, e)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn io_failure(path: &Path) -> impl Fn(std::io::Error) -> Failure + '_ {
+    move |e| Failure::BadInput(format!("{}: {e}", path.display()))
+}

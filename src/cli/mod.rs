@@ -1,0 +1,114 @@
+//! The command line: clap commands wiring the scenario parser, the
+//! simulator, traces, reports and the TUI together, and the exit codes of
+//! CLI.md (0 as expected, 2 bad input, 3 deadlock, 4 another failure, 1 a bug).
+
+mod builtin;
+mod commands;
+mod load;
+mod tui;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// weft: watch threads, locks and queues run, tick by tick.
+#[derive(Debug, Parser)]
+#[command(name = "weft", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; without a command, the TUI opens on the scenario picker.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Which engine runs a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineKind {
+    /// The deterministic simulator.
+    Sim,
+    /// Real threads and processes.
+    Live,
+}
+
+/// Flags every run shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunFlags {
+    /// The engine.
+    #[arg(long, value_enum, default_value = "sim")]
+    pub engine: EngineKind,
+    /// Overrides `machine.seed`.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Overrides `machine.max_ticks`.
+    #[arg(long)]
+    pub max_ticks: Option<u64>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs a scenario (a file, or a built-in scenario's name) in the TUI, or
+    /// prints the report without a terminal.
+    Run {
+        /// The scenario file.
+        file: String,
+        /// No TUI: run to the end and print the report.
+        #[arg(long)]
+        headless: bool,
+        /// With --headless: the JSON report.
+        #[arg(long)]
+        json: bool,
+        /// Also write the event trace here.
+        #[arg(long, value_name = "TRACE")]
+        record: Option<PathBuf>,
+        /// Do not capture the mouse in the TUI.
+        #[arg(long)]
+        no_mouse: bool,
+        #[command(flatten)]
+        flags: RunFlags,
+    },
+    /// Opens a recorded trace, or prints its report.
+    Replay {
+        /// The trace file.
+        trace: PathBuf,
+        /// No TUI: print the report.
+        #[arg(long)]
+        headless: bool,
+        /// With --headless: the JSON report.
+        #[arg(long)]
+        json: bool,
+        /// Replay a truncated or corrupt trace up to its last good event.
+        #[arg(long)]
+        partial: bool,
+        /// Do not capture the mouse in the TUI.
+        #[arg(long)]
+        no_mouse: bool,
+    },
+    /// Parses and checks scenarios; runs nothing.
+    Validate {
+        /// The scenario files.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Lists the built-in scenarios.
+    List,
+    /// Runs every scenario with an `[expect]` table and reports which do not match.
+    Test {
+        /// The folder (default: ./scenarios, or the built-in scenarios when there is none).
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        flags: RunFlags,
+    },
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    commands::dispatch(cli.command)
+}

@@ -1,0 +1,635 @@
+//! The one contract between engines and consumers: ids, task states and
+//! events. Everything the user sees is a fold over a sequence of [`Event`]s
+//! plus the [`Catalog`] that names what the ids point at.
+//!
+//! This module imports nothing of weft; only serde.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The id as an index into its table of the [`Catalog`].
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A task: an index into [`Catalog::tasks`].
+    TaskId
+);
+id_type!(
+    /// A lock, queue or other shared resource: an index into [`Catalog::resources`].
+    ResourceId
+);
+id_type!(
+    /// A shared variable: an index into [`Catalog::vars`].
+    VarId
+);
+id_type!(
+    /// A virtual CPU, numbered from 0.
+    CpuId
+);
+
+/// What a blocked task waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitOn {
+    /// A lock (mutex, rlock).
+    Lock(ResourceId),
+    /// Space in a full queue.
+    Put(ResourceId),
+    /// An item in an empty queue.
+    Get(ResourceId),
+    /// Every item of a queue marked done.
+    QueueJoin(ResourceId),
+    /// Another task's end.
+    Task(TaskId),
+}
+
+/// Why a task failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    /// A wait with a timeout expired.
+    Timeout(ResourceId),
+    /// `put_nowait` on a full queue.
+    Full(ResourceId),
+    /// `get_nowait` on an empty queue.
+    Empty(ResourceId),
+    /// Release of a lock the task does not hold (RuntimeError).
+    NotHeld(ResourceId),
+    /// `task_done` called more times than items were put (ValueError).
+    TooManyDone(ResourceId),
+    /// `spawn` of a task that has already started (RuntimeError).
+    AlreadyStarted(TaskId),
+    /// So many operations at one tick boundary that no time could pass.
+    NoProgress,
+}
+
+/// The state of a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    /// Not arrived yet.
+    New,
+    /// Waiting for a CPU.
+    Ready,
+    /// On a CPU.
+    Running {
+        /// The CPU.
+        cpu: CpuId,
+    },
+    /// Waiting for something another task must do.
+    Blocked {
+        /// What it waits for.
+        on: WaitOn,
+        /// The wait has a timeout (and so is no edge of a deadlock cycle).
+        timed: bool,
+    },
+    /// In `sleep` or `io`.
+    Sleeping {
+        /// `io` rather than `sleep`.
+        io: bool,
+    },
+    /// Ended normally.
+    Done,
+    /// Ended by a failed operation.
+    Failed {
+        /// Why.
+        reason: Failure,
+    },
+    /// Ended by `terminate`.
+    Killed,
+}
+
+impl TaskState {
+    /// Whether the task has ended for good.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            TaskState::Done | TaskState::Failed { .. } | TaskState::Killed
+        )
+    }
+
+    /// The state's name, as in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskState::New => "new",
+            TaskState::Ready => "ready",
+            TaskState::Running { .. } => "running",
+            TaskState::Blocked { .. } => "blocked",
+            TaskState::Sleeping { .. } => "sleeping",
+            TaskState::Done => "done",
+            TaskState::Failed { .. } => "failed",
+            TaskState::Killed => "killed",
+        }
+    }
+}
+
+/// One edge of a wait-for cycle: `task` waits for `waits_for`, held by `held_by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct WaitEdge {
+    /// The waiting task.
+    pub task: TaskId,
+    /// What it waits for.
+    pub waits_for: WaitOn,
+    /// The task that holds it (or must end).
+    pub held_by: TaskId,
+}
+
+/// A task that can never run again, and what it waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StuckTask {
+    /// The task.
+    pub task: TaskId,
+    /// What it waits for.
+    pub waits_for: WaitOn,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every non-daemon task ended.
+    Completed,
+    /// A wait-for cycle closed.
+    Deadlock,
+    /// Nothing can run again, without a cycle.
+    Stalled,
+    /// A task failed.
+    Failed,
+    /// The tick limit was reached.
+    Timeout,
+}
+
+impl Outcome {
+    /// The outcome's name, as in reports and `[expect]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Deadlock => "deadlock",
+            Outcome::Stalled => "stalled",
+            Outcome::Failed => "failed",
+            Outcome::Timeout => "timeout",
+        }
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A task changed state.
+    State {
+        /// The task.
+        task: TaskId,
+        /// Its new state.
+        state: TaskState,
+    },
+    /// A task reached instruction `pc` of its program (see [`ScriptInfo`]).
+    Pc {
+        /// The task.
+        task: TaskId,
+        /// The instruction.
+        pc: u32,
+    },
+    /// A task asked for a lock that another task holds.
+    LockWait {
+        /// The task.
+        task: TaskId,
+        /// The lock.
+        lock: ResourceId,
+    },
+    /// A task now holds a lock `depth` times.
+    LockAcquire {
+        /// The task.
+        task: TaskId,
+        /// The lock.
+        lock: ResourceId,
+        /// Re-entry depth (1 for a first acquisition).
+        depth: u32,
+    },
+    /// A task released a lock once; it still holds it `depth` times.
+    LockRelease {
+        /// The task.
+        task: TaskId,
+        /// The lock.
+        lock: ResourceId,
+        /// Remaining depth (0 when released for good).
+        depth: u32,
+    },
+    /// A timed wait gave up.
+    WaitTimeout {
+        /// The task.
+        task: TaskId,
+        /// What it waited for.
+        on: WaitOn,
+    },
+    /// An item entered a queue, which now holds `len` items.
+    QueuePut {
+        /// The task that put it.
+        task: TaskId,
+        /// The queue.
+        queue: ResourceId,
+        /// The item.
+        value: i64,
+        /// Length after the put.
+        len: u32,
+    },
+    /// An item left a queue, which now holds `len` items.
+    QueueGet {
+        /// The task that got it.
+        task: TaskId,
+        /// The queue.
+        queue: ResourceId,
+        /// The item.
+        value: i64,
+        /// Length after the get.
+        len: u32,
+    },
+    /// `task_done`: `unfinished` items are still not marked done.
+    QueueDone {
+        /// The task.
+        task: TaskId,
+        /// The queue.
+        queue: ResourceId,
+        /// Items put and not yet marked done.
+        unfinished: u32,
+    },
+    /// A task copied a shared variable into its local.
+    VarRead {
+        /// The task.
+        task: TaskId,
+        /// The variable.
+        var: VarId,
+        /// The value read.
+        value: i64,
+    },
+    /// A task stored into a shared variable.
+    VarWrite {
+        /// The task.
+        task: TaskId,
+        /// The variable.
+        var: VarId,
+        /// The value written.
+        value: i64,
+    },
+    /// A `print` line.
+    Print {
+        /// The task.
+        task: TaskId,
+        /// The text, placeholders filled in.
+        text: Box<str>,
+    },
+    /// A task started another.
+    Spawn {
+        /// The parent.
+        task: TaskId,
+        /// The task started.
+        child: TaskId,
+    },
+    /// A task killed another.
+    Terminate {
+        /// The killer.
+        task: TaskId,
+        /// The task killed.
+        target: TaskId,
+    },
+    /// A CPU spends `ticks` switching to a task.
+    Switch {
+        /// The CPU.
+        cpu: CpuId,
+        /// The task it switches to.
+        task: TaskId,
+        /// The cost in ticks.
+        ticks: u32,
+    },
+    /// A scheduling choice: a free CPU could take any of `options`.
+    /// Recorded only when the run asks for it (to let a user be the scheduler).
+    Choice {
+        /// The eligible ready tasks, in the order they joined the queue.
+        options: Box<[TaskId]>,
+        /// The one taken.
+        chosen: TaskId,
+    },
+    /// A wait-for cycle closed.
+    Deadlock {
+        /// The cycle, each task waiting for the next.
+        cycle: Box<[WaitEdge]>,
+    },
+    /// Nothing can run again; these tasks wait forever.
+    Stall {
+        /// The stuck tasks.
+        stuck: Box<[StuckTask]>,
+    },
+    /// The run ended.
+    End {
+        /// How.
+        outcome: Outcome,
+    },
+}
+
+impl EventKind {
+    /// The task the event is about, if any.
+    pub fn task(&self) -> Option<TaskId> {
+        use EventKind::*;
+        match self {
+            State { task, .. }
+            | Pc { task, .. }
+            | LockWait { task, .. }
+            | LockAcquire { task, .. }
+            | LockRelease { task, .. }
+            | WaitTimeout { task, .. }
+            | QueuePut { task, .. }
+            | QueueGet { task, .. }
+            | QueueDone { task, .. }
+            | VarRead { task, .. }
+            | VarWrite { task, .. }
+            | Print { task, .. }
+            | Spawn { task, .. }
+            | Terminate { task, .. }
+            | Switch { task, .. } => Some(*task),
+            Choice { .. } | Deadlock { .. } | Stall { .. } | End { .. } => None,
+        }
+    }
+}
+
+/// One event: what happened, at which tick, as the `seq`-th event of the run.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the run, from 0.
+    pub seq: u64,
+    /// The tick boundary at which it happened.
+    pub tick: u64,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// A task's script as text, for views that mark the current operation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ScriptInfo {
+    /// The 1-based line in the scenario file of the script's first line.
+    pub first_line: u32,
+    /// The script's lines as written.
+    pub lines: Vec<String>,
+    /// For each instruction `pc`, the index into `lines` it comes from.
+    pub pc_line: Vec<u32>,
+}
+
+/// What the catalog knows of a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskInfo {
+    /// Its name.
+    pub name: String,
+    /// `thread`, `process` or `coroutine`.
+    pub kind: String,
+    /// The process it lives in.
+    pub process: String,
+    /// Smaller is more important.
+    pub priority: i64,
+    /// A daemon does not hold up completion.
+    pub daemon: bool,
+    /// Its script.
+    pub script: ScriptInfo,
+}
+
+/// What the catalog knows of a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceInfo {
+    /// Its name.
+    pub name: String,
+    /// `mutex`, `rlock`, `queue`, …
+    pub kind: String,
+    /// Queues: capacity, 0 for unbounded.
+    pub capacity: Option<u32>,
+    /// Queues: `fifo`, `lifo` or `priority`.
+    pub order: Option<String>,
+}
+
+impl ResourceInfo {
+    /// Whether the resource is a lock that tasks hold.
+    pub fn is_lock(&self) -> bool {
+        matches!(self.kind.as_str(), "mutex" | "rlock")
+    }
+
+    /// Whether the resource is a queue.
+    pub fn is_queue(&self) -> bool {
+        self.kind == "queue"
+    }
+}
+
+/// What the catalog knows of a shared variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VarInfo {
+    /// Its name.
+    pub name: String,
+    /// Its initial value.
+    pub initial: i64,
+}
+
+/// A comparison operator of an expectation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl Compare {
+    /// Applies the comparison.
+    pub fn holds(self, lhs: i64, rhs: i64) -> bool {
+        match self {
+            Compare::Eq => lhs == rhs,
+            Compare::Ne => lhs != rhs,
+            Compare::Lt => lhs < rhs,
+            Compare::Le => lhs <= rhs,
+            Compare::Gt => lhs > rhs,
+            Compare::Ge => lhs >= rhs,
+        }
+    }
+}
+
+/// One `final` check of `[expect]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinalCheck {
+    /// The text as written (`counter == 6`).
+    pub text: String,
+    /// The variable.
+    pub var: VarId,
+    /// The comparison.
+    pub op: Compare,
+    /// The value compared with.
+    pub value: i64,
+}
+
+/// The `[expect]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expectation {
+    /// The expected outcome, if given.
+    pub outcome: Option<Outcome>,
+    /// The final checks.
+    pub checks: Vec<FinalCheck>,
+}
+
+/// The names and settings behind the ids of a run: the header of a trace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario's description.
+    pub description: String,
+    /// The file it came from.
+    pub path: String,
+    /// `sim` or `live`.
+    pub engine: String,
+    /// The seed of every random choice.
+    pub seed: u64,
+    /// Number of CPUs.
+    pub cpus: u32,
+    /// The scheduling policy's name.
+    pub policy: String,
+    /// The time slice in ticks.
+    pub quantum: u32,
+    /// What one tick means (`10ms`).
+    pub tick_label: String,
+    /// The tick limit.
+    pub max_ticks: u64,
+    /// Tasks, by [`TaskId`].
+    pub tasks: Vec<TaskInfo>,
+    /// Resources, by [`ResourceId`].
+    pub resources: Vec<ResourceInfo>,
+    /// Shared variables, by [`VarId`].
+    pub vars: Vec<VarInfo>,
+    /// The `[expect]` table, if any.
+    pub expect: Option<Expectation>,
+}
+
+impl Catalog {
+    /// The name of a task.
+    pub fn task_name(&self, id: TaskId) -> &str {
+        self.tasks.get(id.index()).map_or("?", |t| t.name.as_str())
+    }
+
+    /// The name of a resource.
+    pub fn resource_name(&self, id: ResourceId) -> &str {
+        self.resources
+            .get(id.index())
+            .map_or("?", |r| r.name.as_str())
+    }
+
+    /// The name of a variable.
+    pub fn var_name(&self, id: VarId) -> &str {
+        self.vars.get(id.index()).map_or("?", |v| v.name.as_str())
+    }
+
+    /// The name of what a task waits for: a resource's or a task's name.
+    pub fn wait_name(&self, on: WaitOn) -> &str {
+        match on {
+            WaitOn::Lock(r) | WaitOn::Put(r) | WaitOn::Get(r) | WaitOn::QueueJoin(r) => {
+                self.resource_name(r)
+            }
+            WaitOn::Task(t) => self.task_name(t),
+        }
+    }
+}
+
+/// Follows wait-for edges from `start` and returns the cycle it runs into,
+/// if any, rotated to begin at its smallest task id.
+///
+/// A task waits for at most one thing, so the wait-for graph has at most one
+/// edge out of each task and a walk from one task either ends or loops.
+/// `edge(t)` gives the edge out of task `t`, if it has one; `limit` bounds the
+/// walk (the number of tasks).
+pub fn find_cycle(
+    start: TaskId,
+    limit: usize,
+    edge: impl Fn(TaskId) -> Option<WaitEdge>,
+) -> Option<Vec<WaitEdge>> {
+    let mut path: Vec<WaitEdge> = Vec::new();
+    let mut at = start;
+    while path.len() <= limit {
+        if let Some(pos) = path.iter().position(|e| e.task == at) {
+            let mut cycle = path.split_off(pos);
+            let first = (0..cycle.len()).min_by_key(|&i| cycle[i].task)?;
+            cycle.rotate_left(first);
+            return Some(cycle);
+        }
+        let e = edge(at)?;
+        path.push(e);
+        at = e.held_by;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_fits_in_48_bytes() {
+        assert!(
+            std::mem::size_of::<Event>() <= 48,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
+    }
+
+    #[test]
+    fn a_cycle_is_found_and_rotated_to_its_smallest_task() {
+        let edge = |t: TaskId| {
+            let next = match t.0 {
+                0 => 2,
+                2 => 1,
+                1 => 2,
+                _ => return None,
+            };
+            Some(WaitEdge {
+                task: t,
+                waits_for: WaitOn::Lock(ResourceId(t.0)),
+                held_by: TaskId(next),
+            })
+        };
+        let cycle = find_cycle(TaskId(0), 3, edge).unwrap();
+        let tasks: Vec<u32> = cycle.iter().map(|e| e.task.0).collect();
+        assert_eq!(tasks, vec![1, 2]);
+        assert!(find_cycle(TaskId(3), 3, edge).is_none());
+    }
+
+    #[test]
+    fn events_round_trip_through_json() {
+        let e = Event {
+            seq: 3,
+            tick: 7,
+            kind: EventKind::State {
+                task: TaskId(1),
+                state: TaskState::Blocked {
+                    on: WaitOn::Lock(ResourceId(0)),
+                    timed: false,
+                },
+            },
+        };
+        let text = serde_json::to_string(&e).unwrap();
+        let back: Event = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, e);
+        assert!(text.contains("\"blocked\""), "{text}");
+    }
+}

@@ -1,0 +1,12 @@
+//! weft makes concurrency visible: a scenario of threads, locks and queues is
+//! parsed, run on a deterministic simulator, and every change of state is an
+//! [`event::Event`] that reports and views fold over.
+#![forbid(unsafe_code)]
+
+pub mod analysis;
+pub mod cli;
+pub mod event;
+pub mod report;
+pub mod scenario;
+pub mod sim;
+pub mod trace;

@@ -1,0 +1,397 @@
+//! Reports of a finished run, computed from its event log only: the JSON
+//! report of CLI.md and a text report readable at a glance.
+//!
+//! Imports the event contract, the trace and the analysis.
+
+mod text;
+
+pub use text::render_text;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::{averages, check_expectations, task_stats};
+use crate::event::{Catalog, Failure, Outcome, TaskState, WaitEdge};
+use crate::trace::{StateTicks, Trace};
+
+/// The report of one run (field names as in CLI.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The scenario's name.
+    pub scenario: String,
+    /// `sim` or `live`.
+    pub engine: String,
+    /// The seed used.
+    pub seed: u64,
+    /// How the run ended (`null` for a trace cut short).
+    pub outcome: Option<&'static str>,
+    /// The tick of the last event.
+    pub end_tick: u64,
+    /// `end_tick` when the outcome is `completed`.
+    pub makespan: Option<u64>,
+    /// Every task.
+    pub tasks: Vec<TaskReport>,
+    /// Every deadlock found.
+    pub deadlocks: Vec<DeadlockReport>,
+    /// Every lock.
+    pub locks: Vec<LockReport>,
+    /// Every queue.
+    pub queues: Vec<QueueReport>,
+    /// Shared variables at the end.
+    pub vars: BTreeMap<String, i64>,
+    /// The `[expect]` check, `null` without one.
+    pub expect: Option<ExpectReport>,
+    /// Averages over the tasks that finished.
+    pub averages: AveragesReport,
+    /// Every CPU's busy and idle ticks.
+    pub cpus: Vec<CpuReport>,
+}
+
+/// One task in a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskReport {
+    /// Its name.
+    pub name: String,
+    /// `thread`, `process` or `coroutine`.
+    pub kind: String,
+    /// Its process.
+    pub process: String,
+    /// Its state at the end.
+    pub final_state: &'static str,
+    /// What it waits for at the end, if blocked.
+    pub blocked_on: Option<String>,
+    /// The tick it arrived.
+    pub arrival: Option<u64>,
+    /// The tick it first ran.
+    pub first_run: Option<u64>,
+    /// The tick it ended.
+    pub finish: Option<u64>,
+    /// Ticks per state.
+    pub ticks: TicksReport,
+    /// Ticks ready.
+    pub waiting_time: u64,
+    /// Finish minus arrival.
+    pub turnaround: Option<u64>,
+    /// First run minus arrival.
+    pub response_time: Option<u64>,
+    /// Why it failed.
+    pub failure: Option<String>,
+    /// The locks it holds at the end.
+    pub held: Vec<String>,
+}
+
+/// Ticks per state.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TicksReport {
+    /// On a CPU.
+    pub running: u64,
+    /// Waiting for a CPU.
+    pub ready: u64,
+    /// Waiting for another task.
+    pub blocked: u64,
+    /// Sleeping or in I/O.
+    pub sleeping: u64,
+}
+
+impl From<StateTicks> for TicksReport {
+    fn from(t: StateTicks) -> Self {
+        TicksReport {
+            running: t.running,
+            ready: t.ready,
+            blocked: t.blocked,
+            sleeping: t.sleeping,
+        }
+    }
+}
+
+/// A deadlock: its tick and cycle.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlockReport {
+    /// The tick the cycle closed.
+    pub tick: u64,
+    /// Each task waiting for the next.
+    pub cycle: Vec<CycleEdge>,
+}
+
+/// One edge of a cycle.
+#[derive(Debug, Clone, Serialize)]
+pub struct CycleEdge {
+    /// The waiting task.
+    pub task: String,
+    /// What it waits for.
+    pub waits_for: String,
+    /// Who holds it.
+    pub held_by: String,
+}
+
+/// A lock at the end of the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct LockReport {
+    /// Its name.
+    pub name: String,
+    /// `mutex` or `rlock`.
+    pub kind: String,
+    /// Who holds it.
+    pub holder: Option<String>,
+    /// Who waits for it, first first.
+    pub waiters: Vec<String>,
+    /// Acquisitions (re-entries count).
+    pub acquisitions: u64,
+    /// Requests that had to wait.
+    pub contentions: u64,
+}
+
+/// A queue at the end of the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueReport {
+    /// Its name.
+    pub name: String,
+    /// Capacity, 0 for unbounded.
+    pub capacity: u32,
+    /// `fifo`, `lifo` or `priority`.
+    pub order: String,
+    /// Items left in it.
+    pub final_len: u32,
+    /// The most it held.
+    pub max_len: u32,
+    /// Items put.
+    pub puts: u64,
+    /// Items got.
+    pub gets: u64,
+}
+
+/// The `[expect]` check.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpectReport {
+    /// The outcome is the one asked for.
+    pub outcome_ok: bool,
+    /// Each final check.
+    #[serde(rename = "final")]
+    pub checks: Vec<CheckReport>,
+}
+
+/// One final check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// As written.
+    pub check: String,
+    /// Whether it holds.
+    pub ok: bool,
+}
+
+/// Averages over the tasks that finished.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct AveragesReport {
+    /// Mean waiting time.
+    pub waiting_time: Option<f64>,
+    /// Mean turnaround.
+    pub turnaround: Option<f64>,
+    /// Mean response time.
+    pub response_time: Option<f64>,
+}
+
+/// One CPU's use.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CpuReport {
+    /// Its number.
+    pub id: u32,
+    /// Busy ticks.
+    pub busy: u64,
+    /// Idle ticks.
+    pub idle: u64,
+}
+
+impl Report {
+    /// The report of a whole trace.
+    pub fn from_trace(trace: &Trace) -> Report {
+        let cat = &trace.catalog;
+        let world = trace.last();
+        let end = world.tick;
+        let stats = task_stats(world, end);
+        let tasks = world
+            .tasks
+            .iter()
+            .zip(&stats)
+            .enumerate()
+            .map(|(i, (t, s))| {
+                let info = &cat.tasks[i];
+                let blocked_on = match t.state {
+                    TaskState::Blocked { on, .. } => Some(cat.wait_name(on).to_string()),
+                    _ => None,
+                };
+                let failure = match t.state {
+                    TaskState::Failed { reason } => Some(failure_text(cat, reason)),
+                    _ => None,
+                };
+                let held = world
+                    .held_by(crate::event::TaskId(i as u32))
+                    .into_iter()
+                    .map(|r| cat.resources[r].name.clone())
+                    .collect();
+                TaskReport {
+                    name: info.name.clone(),
+                    kind: info.kind.clone(),
+                    process: info.process.clone(),
+                    final_state: t.state.name(),
+                    blocked_on,
+                    arrival: t.arrival,
+                    first_run: t.first_run,
+                    finish: t.finish,
+                    ticks: s.ticks.into(),
+                    waiting_time: s.waiting_time,
+                    turnaround: s.turnaround,
+                    response_time: s.response_time,
+                    failure,
+                    held,
+                }
+            })
+            .collect();
+        let avg = averages(&stats);
+        let expect = check_expectations(cat, world).map(|r| ExpectReport {
+            outcome_ok: r.outcome_ok,
+            checks: r
+                .checks
+                .into_iter()
+                .map(|(check, ok)| CheckReport { check, ok })
+                .collect(),
+        });
+        Report {
+            scenario: cat.scenario.clone(),
+            engine: cat.engine.clone(),
+            seed: cat.seed,
+            outcome: world.outcome.map(Outcome::name),
+            end_tick: end,
+            makespan: (world.outcome == Some(Outcome::Completed)).then_some(end),
+            tasks,
+            deadlocks: world
+                .deadlocks
+                .iter()
+                .map(|(tick, cycle)| DeadlockReport {
+                    tick: *tick,
+                    cycle: cycle_edges(cat, cycle),
+                })
+                .collect(),
+            locks: lock_reports(trace),
+            queues: queue_reports(trace),
+            vars: cat
+                .vars
+                .iter()
+                .zip(&world.vars)
+                .map(|(v, x)| (v.name.clone(), *x))
+                .collect(),
+            expect,
+            averages: AveragesReport {
+                waiting_time: avg.waiting_time,
+                turnaround: avg.turnaround,
+                response_time: avg.response_time,
+            },
+            cpus: world
+                .cpus
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let busy = c.busy_at(end);
+                    CpuReport {
+                        id: i as u32,
+                        busy,
+                        idle: end.saturating_sub(busy),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the run matched its `[expect]` (or completed, without one).
+    pub fn expectation_met(&self) -> bool {
+        match &self.expect {
+            Some(e) => e.outcome_ok && e.checks.iter().all(|c| c.ok),
+            None => self.outcome == Some("completed"),
+        }
+    }
+
+    /// The exit code of CLI.md: 3 when a deadlock was found (even an
+    /// expected one, so that scripts can rely on it); otherwise 0 when the
+    /// run completed or matched its `[expect]`, and 4 when it did not.
+    pub fn exit_code(&self) -> i32 {
+        if self.outcome == Some("deadlock") {
+            3
+        } else if self.expectation_met() {
+            0
+        } else {
+            4
+        }
+    }
+}
+
+fn cycle_edges(cat: &Catalog, cycle: &[WaitEdge]) -> Vec<CycleEdge> {
+    cycle
+        .iter()
+        .map(|e| CycleEdge {
+            task: cat.task_name(e.task).to_string(),
+            waits_for: cat.wait_name(e.waits_for).to_string(),
+            held_by: cat.task_name(e.held_by).to_string(),
+        })
+        .collect()
+}
+
+fn lock_reports(trace: &Trace) -> Vec<LockReport> {
+    let cat = &trace.catalog;
+    let world = trace.last();
+    cat.resources
+        .iter()
+        .zip(&world.locks)
+        .filter(|(r, _)| r.is_lock())
+        .map(|(r, l)| LockReport {
+            name: r.name.clone(),
+            kind: r.kind.clone(),
+            holder: l.holder.map(|t| cat.task_name(t).to_string()),
+            waiters: l.waiters.iter().map(|&t| cat.task_name(t).to_string()).collect(),
+            acquisitions: l.acquisitions,
+            contentions: l.contentions,
+        })
+        .collect()
+}
+
+fn queue_reports(trace: &Trace) -> Vec<QueueReport> {
+    let cat = &trace.catalog;
+    let world = trace.last();
+    cat.resources
+        .iter()
+        .zip(&world.queues)
+        .filter(|(r, _)| r.is_queue())
+        .map(|(r, q)| QueueReport {
+            name: r.name.clone(),
+            capacity: r.capacity.unwrap_or(0),
+            order: r.order.clone().unwrap_or_else(|| "fifo".into()),
+            final_len: q.len,
+            max_len: q.max_len,
+            puts: q.puts,
+            gets: q.gets,
+        })
+        .collect()
+}
+
+/// A failure as a user reads it, named like Python's exceptions.
+pub fn failure_text(cat: &Catalog, f: Failure) -> String {
+    match f {
+        Failure::Timeout(r) => format!("timeout waiting for {}", cat.resource_name(r)),
+        Failure::Full(q) => format!("queue.Full: {} is full", cat.resource_name(q)),
+        Failure::Empty(q) => format!("queue.Empty: {} is empty", cat.resource_name(q)),
+        Failure::NotHeld(r) => format!(
+            "RuntimeError: release of {}, which this task does not hold",
+            cat.resource_name(r)
+        ),
+        Failure::TooManyDone(q) => format!(
+            "ValueError: task_done on {} called more times than items were put",
+            cat.resource_name(q)
+        ),
+        Failure::AlreadyStarted(t) => format!(
+            "RuntimeError: {} was already started",
+            cat.task_name(t)
+        ),
+        Failure::NoProgress => {
+            "no time passes: a loop runs without compute, sleep or a wait".to_string()
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The text report: the outcome first, a deadlock cycle drawn as a chain,
+//! then tasks, locks, queues, variables and expectations as small tables.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::Report;
+
+fn paint(color: bool, style: Style, text: &str) -> String {
+    if color {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn opt(v: Option<u64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+fn avg(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{v:.2}"))
+}
+
+/// Renders a report as text; `color` adds ANSI colours.
+pub fn render_text(r: &Report, color: bool) -> String {
+    let mut s = String::new();
+    let outcome = r.outcome.unwrap_or("unfinished");
+    let style = match outcome {
+        "completed" => AnsiColor::Green.on_default().bold(),
+        "deadlock" | "failed" => AnsiColor::Red.on_default().bold(),
+        _ => AnsiColor::Yellow.on_default().bold(),
+    };
+    let _ = writeln!(
+        s,
+        "{} {}  ({} engine, seed {}, ended at tick {})",
+        paint(color, style, &outcome.to_uppercase()),
+        r.scenario,
+        r.engine,
+        r.seed,
+        r.end_tick
+    );
+    for d in &r.deadlocks {
+        let mut chain = d.cycle.first().map(|e| e.task.clone()).unwrap_or_default();
+        for e in &d.cycle {
+            let _ = write!(chain, " -[{}]-> {}", e.waits_for, e.held_by);
+        }
+        let _ = writeln!(s, "  cycle at tick {}: {}", d.tick, paint(color, style, &chain));
+    }
+    for t in r.tasks.iter().filter(|t| t.final_state == "blocked") {
+        if r.outcome == Some("stalled") {
+            let on = t.blocked_on.as_deref().unwrap_or("?");
+            let _ = writeln!(s, "  {} waits forever for {}", t.name, on);
+        }
+    }
+    for t in r.tasks.iter().filter(|t| t.failure.is_some()) {
+        let _ = writeln!(s, "  {} failed: {}", t.name, t.failure.as_deref().unwrap_or(""));
+    }
+    tasks_table(&mut s, r);
+    locks_table(&mut s, r);
+    queues_table(&mut s, r);
+    if !r.vars.is_empty() {
+        let vars: Vec<String> = r.vars.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let _ = writeln!(s, "\nvariables: {}", vars.join(", "));
+    }
+    let busy: Vec<String> = r
+        .cpus
+        .iter()
+        .map(|c| format!("cpu{} busy {} idle {}", c.id, c.busy, c.idle))
+        .collect();
+    let _ = writeln!(s, "cpus: {}", busy.join(", "));
+    expect_lines(&mut s, r, color);
+    s
+}
+
+fn tasks_table(s: &mut String, r: &Report) {
+    let w = r.tasks.iter().map(|t| t.name.len()).max().unwrap_or(4).max(4);
+    let _ = writeln!(
+        s,
+        "\n{:w$}  {:9} {:>7} {:>5} {:>7} {:>8} {:>7} {:>6} {:>10} {:>8}  held",
+        "task", "state", "arrival", "run", "ready", "blocked", "sleep", "finish", "turnaround", "response"
+    );
+    for t in &r.tasks {
+        let state = match &t.blocked_on {
+            Some(on) => format!("{} {on}", t.final_state),
+            None => t.final_state.to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "{:w$}  {:9} {:>7} {:>5} {:>7} {:>8} {:>7} {:>6} {:>10} {:>8}  {}",
+            t.name,
+            state,
+            opt(t.arrival),
+            t.ticks.running,
+            t.ticks.ready,
+            t.ticks.blocked,
+            t.ticks.sleeping,
+            opt(t.finish),
+            opt(t.turnaround),
+            opt(t.response_time),
+            t.held.join(" ")
+        );
+    }
+    let a = &r.averages;
+    let _ = writeln!(
+        s,
+        "average waiting {}, turnaround {}, response {} (over finished tasks)",
+        avg(a.waiting_time),
+        avg(a.turnaround),
+        avg(a.response_time)
+    );
+}
+
+fn locks_table(s: &mut String, r: &Report) {
+    if r.locks.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nlocks:");
+    for l in &r.locks {
+        let holder = l.holder.as_deref().unwrap_or("free");
+        let waiters = if l.waiters.is_empty() {
+            String::new()
+        } else {
+            format!(", waiting: {}", l.waiters.join(" "))
+        };
+        let _ = writeln!(
+            s,
+            "  {} ({}): {holder}{waiters}; {} acquisitions, {} contended",
+            l.name, l.kind, l.acquisitions, l.contentions
+        );
+    }
+}
+
+fn queues_table(s: &mut String, r: &Report) {
+    if r.queues.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nqueues:");
+    for q in &r.queues {
+        let cap = if q.capacity == 0 {
+            "unbounded".to_string()
+        } else {
+            format!("capacity {}", q.capacity)
+        };
+        let _ = writeln!(
+            s,
+            "  {} ({}, {cap}): {} left, at most {}, {} puts, {} gets",
+            q.name, q.order, q.final_len, q.max_len, q.puts, q.gets
+        );
+    }
+}
+
+fn expect_lines(s: &mut String, r: &Report, color: bool) {
+    let Some(e) = &r.expect else { return };
+    let good = AnsiColor::Green.on_default();
+    let bad = AnsiColor::Red.on_default().bold();
+    let mark = |ok: bool| {
+        if ok {
+            paint(color, good, "ok  ")
+        } else {
+            paint(color, bad, "FAIL")
+        }
+    };
+    let _ = writeln!(s, "\nexpect:");
+    let _ = writeln!(
+        s,
+        "  {} outcome {}",
+        mark(e.outcome_ok),
+        r.outcome.unwrap_or("unfinished")
+    );
+    for c in &e.checks {
+        let _ = writeln!(s, "  {} {}", mark(c.ok), c.check);
+    }
+}

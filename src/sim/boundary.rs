@@ -1,0 +1,467 @@
+//! One tick boundary, in the order SCENARIOS.md fixes: wake-ups and
+//! arrivals, the zero-time operations of running tasks, expired time slices,
+//! dispatch to free CPUs (with preemption), then the outcome checks; and the
+//! move of time to the next boundary.
+
+use super::policy::{scheduler, Keys, Scheduler};
+use super::program::{Instr, Op1};
+use super::{Sim, MAX_STEPS_PER_TICK};
+use crate::event::{
+    find_cycle, Event, EventKind, Failure, Outcome, StuckTask, TaskId, TaskState, WaitEdge, WaitOn,
+};
+use crate::scenario::Start;
+
+impl Keys for Sim {
+    fn burst(&self, task: TaskId) -> u64 {
+        self.next_burst(task)
+    }
+
+    fn priority(&self, task: TaskId) -> i64 {
+        self.fixed_task(task).priority
+    }
+}
+
+impl Sim {
+    fn policy(&self) -> &'static dyn Scheduler {
+        scheduler(self.fixed.policy)
+    }
+
+    pub(super) fn boundary(&mut self, out: &mut Vec<Event>) {
+        self.wake_timers(out);
+        self.finish_switches(out);
+        self.finish_computes();
+        self.settle(out, false);
+        self.expire_slices(out);
+        loop {
+            self.settle(out, true);
+            if !self.kill_orphan_daemons(out) {
+                break;
+            }
+        }
+        self.check_outcome(out);
+    }
+
+    /// Arrivals, ends of sleeps and expired timeouts at this tick, in
+    /// declaration order.
+    fn wake_timers(&mut self, out: &mut Vec<Event>) {
+        while let Some(&(at, t)) = self.timers.first() {
+            if at > self.tick {
+                break;
+            }
+            self.timers.pop_first();
+            self.tasks[t.index()].wake = None;
+            match self.tasks[t.index()].state {
+                TaskState::New => self.make_ready(t, out),
+                TaskState::Sleeping { .. } => {
+                    self.tasks[t.index()].pc += 1;
+                    self.make_ready(t, out);
+                }
+                TaskState::Blocked { on, .. } => self.time_out(t, on, out),
+                _ => {}
+            }
+        }
+    }
+
+    fn time_out(&mut self, t: TaskId, on: WaitOn, out: &mut Vec<Event>) {
+        self.forget_waiter(t);
+        self.emit(out, EventKind::WaitTimeout { task: t, on });
+        let reason = match on {
+            WaitOn::Get(q) => Failure::Empty(q),
+            WaitOn::Lock(r) | WaitOn::Put(r) | WaitOn::QueueJoin(r) => Failure::Timeout(r),
+            WaitOn::Task(_) => Failure::NoProgress,
+        };
+        if self.fail_op(t, reason, out) {
+            self.make_ready(t, out);
+        }
+    }
+
+    fn finish_switches(&mut self, out: &mut Vec<Event>) {
+        for c in 0..self.cpus.len() {
+            let cpu = &mut self.cpus[c];
+            if let (Some(t), true, 0) = (cpu.task, cpu.pending, cpu.switching) {
+                cpu.pending = false;
+                cpu.last = Some(t);
+                self.set_state(t, TaskState::Running { cpu: cpu_id(c) }, out);
+            }
+        }
+    }
+
+    fn finish_computes(&mut self) {
+        for c in 0..self.cpus.len() {
+            if let Some(t) = self.cpus[c].task {
+                let task = &mut self.tasks[t.index()];
+                if task.computing && task.remaining == 0 && !self.cpus[c].pending {
+                    task.computing = false;
+                    task.pc += 1;
+                }
+            }
+        }
+    }
+
+    /// Runs zero-time operations, one per CPU per round in CPU order, until
+    /// every running task computes or has left its CPU; with `dispatch`,
+    /// free CPUs take ready tasks between rounds.
+    fn settle(&mut self, out: &mut Vec<Event>, dispatch: bool) {
+        loop {
+            if dispatch {
+                self.dispatch(out);
+            }
+            let mut progress = false;
+            for c in 0..self.cpus.len() {
+                let cpu = &self.cpus[c];
+                let Some(t) = cpu.task else { continue };
+                if cpu.pending || self.tasks[t.index()].computing {
+                    continue;
+                }
+                self.exec_step(t, out);
+                progress = true;
+            }
+            if !progress {
+                break;
+            }
+        }
+    }
+
+    /// Tasks whose slice ended go to the back of the ready queue, in CPU
+    /// order, if a ready task may take their place.
+    fn expire_slices(&mut self, out: &mut Vec<Event>) {
+        if !self.policy().sliced() {
+            return;
+        }
+        let quantum = u64::from(self.fixed.quantum);
+        for c in 0..self.cpus.len() {
+            let Some(t) = self.cpus[c].task else { continue };
+            let task = &self.tasks[t.index()];
+            if self.cpus[c].pending || !task.computing || task.slice < quantum {
+                continue;
+            }
+            let key = self.policy().key(t, self);
+            let rival = self
+                .eligible()
+                .iter()
+                .any(|&r| self.policy().key(r, self) <= key);
+            if rival {
+                self.preempt(t, out);
+            } else {
+                self.tasks[t.index()].slice = 0;
+            }
+        }
+    }
+
+    /// Ready tasks not excluded at this boundary (a task that yielded waits
+    /// for the next one).
+    fn eligible(&self) -> Vec<TaskId> {
+        let now = self.tick;
+        self.ready
+            .iter()
+            .copied()
+            .filter(|t| self.tasks[t.index()].yielded != Some(now))
+            .collect()
+    }
+
+    fn dispatch(&mut self, out: &mut Vec<Event>) {
+        for c in 0..self.cpus.len() {
+            if self.cpus[c].task.is_some() {
+                continue;
+            }
+            let ready = self.eligible();
+            if ready.is_empty() {
+                return;
+            }
+            let pick = self.choose(&ready, out);
+            self.assign(c, ready[pick], out);
+        }
+        if self.policy().preemptive() {
+            self.preempt_for_better(out);
+        }
+    }
+
+    /// A scheduling choice: the schedule's task while it lasts, else the policy's.
+    fn choose(&mut self, ready: &[TaskId], out: &mut Vec<Event>) -> usize {
+        let by_policy = self.pick(ready);
+        if ready.len() < 2 {
+            return by_policy;
+        }
+        let n = self.choices;
+        self.choices += 1;
+        let i = self
+            .fixed
+            .schedule
+            .get(n)
+            .and_then(|want| ready.iter().position(|t| t == want))
+            .unwrap_or(by_policy);
+        if self.fixed.record_choices {
+            let options = ready.into();
+            let chosen = ready[i];
+            self.emit(out, EventKind::Choice { options, chosen });
+        }
+        i
+    }
+
+    fn pick(&mut self, ready: &[TaskId]) -> usize {
+        let policy = self.policy();
+        let mut rng = self.rng.clone();
+        let i = policy.pick(ready, self, &mut rng);
+        self.rng = rng;
+        i.min(ready.len() - 1)
+    }
+
+    /// While the best ready task has a strictly smaller key than the worst
+    /// running one, it takes that task's CPU.
+    fn preempt_for_better(&mut self, out: &mut Vec<Event>) {
+        loop {
+            let ready = self.eligible();
+            if ready.is_empty() {
+                return;
+            }
+            let best = ready[self.pick(&ready)];
+            let policy = self.policy();
+            let best_key = policy.key(best, self);
+            let worst = (0..self.cpus.len())
+                .filter_map(|c| {
+                    let t = self.cpus[c].task?;
+                    (!self.cpus[c].pending).then_some((policy.key(t, self), c, t))
+                })
+                .max();
+            match worst {
+                Some((key, c, t)) if best_key < key => {
+                    self.preempt(t, out);
+                    self.assign(c, best, out);
+                }
+                _ => return,
+            }
+        }
+    }
+
+    fn assign(&mut self, c: usize, t: TaskId, out: &mut Vec<Event>) {
+        self.ready.retain(|&r| r != t);
+        let task = &mut self.tasks[t.index()];
+        task.cpu = Some(c as u32);
+        task.slice = 0;
+        let cost = u64::from(self.fixed.switch_cost);
+        let cpu = &mut self.cpus[c];
+        cpu.task = Some(t);
+        if cost > 0 && cpu.last.is_some() && cpu.last != Some(t) {
+            cpu.switching = cost;
+            cpu.pending = true;
+            let ticks = self.fixed.switch_cost;
+            self.emit(
+                out,
+                EventKind::Switch {
+                    cpu: cpu_id(c),
+                    task: t,
+                    ticks,
+                },
+            );
+        } else {
+            cpu.last = Some(t);
+            self.set_state(t, TaskState::Running { cpu: cpu_id(c) }, out);
+        }
+    }
+
+    /// Takes a running task off its CPU to the back of the ready queue.
+    pub(super) fn preempt(&mut self, t: TaskId, out: &mut Vec<Event>) {
+        self.off_cpu(t);
+        self.make_ready(t, out);
+    }
+
+    /// When every non-daemon task has ended, daemon tasks are killed.
+    fn kill_orphan_daemons(&mut self, out: &mut Vec<Event>) -> bool {
+        let fixed = self.fixed.clone();
+        let alive = |s: &Sim, i: usize| !s.tasks[i].state.is_final();
+        let daemons: Vec<usize> = (0..self.tasks.len())
+            .filter(|&i| fixed.tasks[i].daemon && alive(self, i))
+            .collect();
+        if daemons.is_empty() || !self.all_required_ended() {
+            return false;
+        }
+        for i in daemons {
+            self.end_task(TaskId(i as u32), TaskState::Killed, out);
+        }
+        true
+    }
+
+    /// Every task that must end for the run to complete has ended: daemons
+    /// and tasks never spawned do not count.
+    fn all_required_ended(&self) -> bool {
+        self.tasks.iter().zip(&self.fixed.tasks).all(|(t, f)| {
+            f.daemon
+                || t.state.is_final()
+                || (t.state == TaskState::New && f.start == Start::Spawned && !t.spawned)
+        })
+    }
+
+    fn check_outcome(&mut self, out: &mut Vec<Event>) {
+        if let Some(cycle) = self.closed_cycle() {
+            self.emit(
+                out,
+                EventKind::Deadlock {
+                    cycle: cycle.into(),
+                },
+            );
+            return self.end(Outcome::Deadlock, out);
+        }
+        if self.all_required_ended() {
+            let failed = self
+                .tasks
+                .iter()
+                .any(|t| matches!(t.state, TaskState::Failed { .. }));
+            let outcome = if failed {
+                Outcome::Failed
+            } else {
+                Outcome::Completed
+            };
+            return self.end(outcome, out);
+        }
+        let busy = self.cpus.iter().any(|c| c.task.is_some());
+        if !busy && self.ready.is_empty() && self.timers.is_empty() {
+            let stuck: Vec<StuckTask> = self
+                .tasks
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| match t.state {
+                    TaskState::Blocked { on, .. } => Some(StuckTask {
+                        task: TaskId(i as u32),
+                        waits_for: on,
+                    }),
+                    _ => None,
+                })
+                .collect();
+            self.emit(
+                out,
+                EventKind::Stall {
+                    stuck: stuck.into(),
+                },
+            );
+            return self.end(Outcome::Stalled, out);
+        }
+        if self.tick >= self.fixed.max_ticks {
+            self.end(Outcome::Timeout, out);
+        }
+    }
+
+    fn end(&mut self, outcome: Outcome, out: &mut Vec<Event>) {
+        self.outcome = Some(outcome);
+        self.emit(out, EventKind::End { outcome });
+    }
+
+    /// A wait-for cycle through a task that blocked at this boundary.
+    fn closed_cycle(&mut self) -> Option<Vec<WaitEdge>> {
+        let fresh = std::mem::take(&mut self.newly_blocked);
+        let limit = self.tasks.len();
+        fresh
+            .into_iter()
+            .find_map(|t| find_cycle(t, limit, |x| self.wait_edge(x)))
+    }
+
+    /// The wait-for edge out of a task: an untimed wait for a held lock or
+    /// for another task's end.
+    fn wait_edge(&self, t: TaskId) -> Option<WaitEdge> {
+        let TaskState::Blocked { on, timed: false } = self.tasks[t.index()].state else {
+            return None;
+        };
+        let held_by = match on {
+            WaitOn::Lock(r) => self.lock_holder(r)?,
+            WaitOn::Task(x) if !self.tasks[x.index()].state.is_final() => x,
+            _ => return None,
+        };
+        Some(WaitEdge {
+            task: t,
+            waits_for: on,
+            held_by,
+        })
+    }
+
+    /// Moves time to the next tick at which anything can happen.
+    pub(super) fn advance(&mut self) {
+        let quantum = u64::from(self.fixed.quantum);
+        let sliced = self.policy().sliced();
+        let mut d = self.fixed.max_ticks.saturating_sub(self.tick).max(1);
+        if let Some(&(at, _)) = self.timers.first() {
+            d = d.min(at.saturating_sub(self.tick).max(1));
+        }
+        for cpu in &self.cpus {
+            let Some(t) = cpu.task else { continue };
+            if cpu.pending {
+                d = d.min(cpu.switching.max(1));
+                continue;
+            }
+            let task = &self.tasks[t.index()];
+            d = d.min(task.remaining.max(1));
+            if sliced {
+                d = d.min(quantum.saturating_sub(task.slice).max(1));
+            }
+        }
+        for c in 0..self.cpus.len() {
+            let Some(t) = self.cpus[c].task else { continue };
+            if self.cpus[c].pending {
+                self.cpus[c].switching = self.cpus[c].switching.saturating_sub(d);
+                continue;
+            }
+            let task = &mut self.tasks[t.index()];
+            task.remaining = task.remaining.saturating_sub(d);
+            task.slice += d;
+        }
+        self.tick += d;
+    }
+
+    /// The task's next CPU burst: what is left of its compute and the
+    /// computes that follow until its next blocking operation.
+    pub(super) fn next_burst(&self, t: TaskId) -> u64 {
+        let task = &self.tasks[t.index()];
+        let code = &self.fixed_task(t).program.code;
+        let mut counters = task.counters.clone();
+        let (mut pc, mut total) = if task.computing {
+            (task.pc as usize + 1, task.remaining)
+        } else {
+            (task.pc as usize, 0)
+        };
+        for _ in 0..MAX_STEPS_PER_TICK {
+            let Some(instr) = code.get(pc) else { break };
+            pc = match instr {
+                Instr::Jump(to) => *to as usize,
+                Instr::LoopInit { slot, times } => {
+                    counters[*slot as usize] = *times;
+                    pc + 1
+                }
+                Instr::LoopTest { slot, exit } => {
+                    let n = &mut counters[*slot as usize];
+                    if *n == 0 {
+                        *exit as usize
+                    } else {
+                        *n -= 1;
+                        pc + 1
+                    }
+                }
+                Instr::JumpUnless { cond, target } => {
+                    if self.holds(t, cond) {
+                        pc + 1
+                    } else {
+                        *target as usize
+                    }
+                }
+                Instr::Op { op, .. } => match op {
+                    Op1::Compute(n) => {
+                        total = total.saturating_add(*n);
+                        pc + 1
+                    }
+                    Op1::Release(_)
+                    | Op1::Read(_)
+                    | Op1::Write { .. }
+                    | Op1::WriteAdd { .. }
+                    | Op1::AtomicAdd { .. }
+                    | Op1::Print(_)
+                    | Op1::Spawn(_)
+                    | Op1::Terminate(_)
+                    | Op1::TaskDone(_) => pc + 1,
+                    _ => break,
+                },
+            };
+        }
+        total
+    }
+}
+
+pub(super) fn cpu_id(c: usize) -> crate::event::CpuId {
+    crate::event::CpuId(c as u32)
+}

@@ -1,0 +1,280 @@
+//! The deterministic simulator: virtual CPUs, scheduling policies and the
+//! semantics of every primitive, as a pure state machine.
+//!
+//! [`Sim`] is a plain value (`Clone + Eq + Hash`): no wall clock, no threads,
+//! no globals. [`Sim::step`] handles one tick boundary and moves time to the
+//! next one, appending what happened to an event buffer. It imports the
+//! scenario model and the event contract, nothing else of weft.
+
+mod boundary;
+mod build;
+mod exec;
+pub mod policy;
+mod prims;
+pub mod program;
+pub mod rng;
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
+
+pub use build::{build, NotSupported, Options};
+
+use crate::event::{Event, EventKind, Outcome, TaskId, TaskState};
+use crate::scenario::{OnTimeout, Policy, QueueOrder, Start};
+use program::Program;
+use rng::Rng;
+
+/// At most this many instructions per task at one tick boundary; past it the
+/// task fails, since a loop without `compute`, `sleep` or a wait never lets
+/// time pass.
+pub const MAX_STEPS_PER_TICK: u32 = 100_000;
+
+/// What never changes during a run: the machine and the compiled scripts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fixed {
+    cpus: u32,
+    policy: Policy,
+    quantum: u32,
+    switch_cost: u32,
+    /// Preemption probability as a threshold out of 2^32.
+    preempt: u64,
+    max_ticks: u64,
+    tasks: Vec<TaskFixed>,
+    kinds: Vec<PrimKind>,
+    schedule: Vec<TaskId>,
+    record_choices: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TaskFixed {
+    program: Program,
+    priority: i64,
+    daemon: bool,
+    on_timeout: OnTimeout,
+    index: i64,
+    start: Start,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum PrimKind {
+    Lock { reentrant: bool },
+    Queue { capacity: u32, order: QueueOrder },
+}
+
+/// A task's changing state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TaskRt {
+    state: TaskState,
+    pc: u32,
+    /// In the middle of the `compute` at `pc`.
+    computing: bool,
+    /// Ticks left of that compute.
+    remaining: u64,
+    /// Ticks run in the current time slice.
+    slice: u64,
+    cpu: Option<u32>,
+    locals: Box<[i64]>,
+    counters: Box<[u64]>,
+    last: i64,
+    /// The tick of this task's entry in the timer set, if any.
+    wake: Option<u64>,
+    /// The tick it last yielded: it is not dispatched again at that boundary.
+    yielded: Option<u64>,
+    spawned: bool,
+    steps: u32,
+    steps_tick: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+struct CpuRt {
+    task: Option<TaskId>,
+    /// Ticks left of a context switch to `task`.
+    switching: u64,
+    /// `task` waits for the switch to end before it runs.
+    pending: bool,
+    last: Option<TaskId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+struct LockRt {
+    holder: Option<TaskId>,
+    depth: u32,
+    waiters: VecDeque<TaskId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+struct QueueRt {
+    items: VecDeque<i64>,
+    getters: VecDeque<TaskId>,
+    putters: VecDeque<(TaskId, i64)>,
+    joiners: Vec<TaskId>,
+    unfinished: u32,
+    next_value: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Prim {
+    Lock(LockRt),
+    Queue(QueueRt),
+}
+
+/// The simulator's whole state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Sim {
+    fixed: Arc<Fixed>,
+    tick: u64,
+    seq: u64,
+    tasks: Vec<TaskRt>,
+    cpus: Vec<CpuRt>,
+    ready: VecDeque<TaskId>,
+    prims: Vec<Prim>,
+    vars: Vec<i64>,
+    timers: BTreeSet<(u64, TaskId)>,
+    rng: Rng,
+    newly_blocked: Vec<TaskId>,
+    /// Scheduling choices made so far.
+    choices: usize,
+    outcome: Option<Outcome>,
+}
+
+impl Sim {
+    fn new(fixed: Fixed, vars: Vec<i64>, seed: u64) -> Sim {
+        let nvars = vars.len();
+        let tasks: Vec<TaskRt> = fixed
+            .tasks
+            .iter()
+            .map(|t| TaskRt {
+                state: TaskState::New,
+                pc: 0,
+                computing: false,
+                remaining: 0,
+                slice: 0,
+                cpu: None,
+                locals: vec![0; nvars].into_boxed_slice(),
+                counters: vec![0; t.program.slots as usize].into_boxed_slice(),
+                last: 0,
+                wake: None,
+                yielded: None,
+                spawned: false,
+                steps: 0,
+                steps_tick: 0,
+            })
+            .collect();
+        let prims = fixed
+            .kinds
+            .iter()
+            .map(|k| match k {
+                PrimKind::Lock { .. } => Prim::Lock(LockRt::default()),
+                PrimKind::Queue { .. } => Prim::Queue(QueueRt {
+                    next_value: 1,
+                    ..QueueRt::default()
+                }),
+            })
+            .collect();
+        let mut timers = BTreeSet::new();
+        let mut tasks = tasks;
+        for (i, t) in fixed.tasks.iter().enumerate() {
+            if let Start::At(at) = t.start {
+                timers.insert((at, TaskId(i as u32)));
+                tasks[i].wake = Some(at);
+            }
+        }
+        Sim {
+            cpus: vec![CpuRt::default(); fixed.cpus as usize],
+            fixed: Arc::new(fixed),
+            tick: 0,
+            seq: 0,
+            tasks,
+            ready: VecDeque::new(),
+            prims,
+            vars,
+            timers,
+            rng: Rng::new(seed),
+            newly_blocked: Vec::new(),
+            choices: 0,
+            outcome: None,
+        }
+    }
+
+    /// The current tick.
+    pub fn tick(&self) -> u64 {
+        self.tick
+    }
+
+    /// How the run ended, once it has.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.outcome
+    }
+
+    /// Handles the tick boundary at the current tick and, unless the run
+    /// ended there, moves time on to the next boundary where anything can
+    /// happen. Appends the events to `out`.
+    pub fn step(&mut self, out: &mut Vec<Event>) {
+        if self.outcome.is_some() {
+            return;
+        }
+        self.boundary(out);
+        if self.outcome.is_none() {
+            self.advance();
+        }
+    }
+
+    /// Steps until the run ends.
+    pub fn run(&mut self, out: &mut Vec<Event>) {
+        while self.outcome.is_none() {
+            self.step(out);
+        }
+    }
+
+    fn emit(&mut self, out: &mut Vec<Event>, kind: EventKind) {
+        out.push(Event {
+            seq: self.seq,
+            tick: self.tick,
+            kind,
+        });
+        self.seq += 1;
+    }
+
+    fn set_state(&mut self, t: TaskId, state: TaskState, out: &mut Vec<Event>) {
+        self.tasks[t.index()].state = state;
+        self.emit(out, EventKind::State { task: t, state });
+    }
+
+    fn fixed_task(&self, t: TaskId) -> &TaskFixed {
+        &self.fixed.tasks[t.index()]
+    }
+
+    fn set_timer(&mut self, t: TaskId, at: u64) {
+        self.clear_timer(t);
+        self.timers.insert((at, t));
+        self.tasks[t.index()].wake = Some(at);
+    }
+
+    fn clear_timer(&mut self, t: TaskId) {
+        if let Some(at) = self.tasks[t.index()].wake.take() {
+            self.timers.remove(&(at, t));
+        }
+    }
+}
+
+/// Runs a scenario on the simulator to the end and returns its catalog and events.
+pub fn simulate(
+    scenario: &crate::scenario::Scenario,
+    options: &Options,
+) -> Result<(crate::event::Catalog, Vec<Event>), NotSupported> {
+    let (mut sim, catalog) = build(scenario, options)?;
+    let mut events = Vec::new();
+    sim.run(&mut events);
+    Ok((catalog, events))
+}
+
+impl Sim {
+    /// Ends the run now with outcome `timeout` (a limit outside the
+    /// simulator, such as the number of events, was reached).
+    pub fn stop(&mut self, out: &mut Vec<Event>) {
+        if self.outcome.is_none() {
+            self.outcome = Some(Outcome::Timeout);
+            self.emit(out, EventKind::End { outcome: Outcome::Timeout });
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! Scripts flattened into programs: a list of instructions with jumps, so a
+//! task's position is one number (`pc`) and loop counters are a small vector.
+//! This keeps the simulator's state a plain value that hashes and compares.
+
+use crate::scenario::{Cond, Expr, Op, Stmt, TextPart};
+
+/// One instruction. Control instructions (`Jump`, `Loop*`, `JumpUnless`)
+/// take no part in scheduling; every other one is a point where a switch
+/// may happen.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Instr {
+    /// An operation of the language, with where to go when it fails.
+    Op {
+        /// The operation (never a block: blocks are compiled away).
+        op: Op1,
+        /// The start of its `else` block, if any.
+        on_fail: Option<u32>,
+        /// The statement's byte offset in the scenario file.
+        at: usize,
+    },
+    /// Unconditional jump.
+    Jump(u32),
+    /// Sets repeat counter `slot` to `times`.
+    LoopInit {
+        /// The counter.
+        slot: u32,
+        /// The count.
+        times: u64,
+    },
+    /// If counter `slot` is zero, jumps to `exit`; else counts one down.
+    LoopTest {
+        /// The counter.
+        slot: u32,
+        /// Where the loop ends.
+        exit: u32,
+    },
+    /// Jumps to `target` unless the condition holds.
+    JumpUnless {
+        /// The condition.
+        cond: Cond,
+        /// Where the `else` part (or the end) starts.
+        target: u32,
+    },
+}
+
+/// A non-block operation. Mirrors [`Op`] without the blocks; `incr` is
+/// split into its read and write steps here.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Op1 {
+    /// `compute N`.
+    Compute(u64),
+    /// `sleep N` or `io N`.
+    Sleep {
+        /// Ticks.
+        ticks: u64,
+        /// `io` rather than `sleep`.
+        io: bool,
+    },
+    /// `yield`.
+    Yield,
+    /// `acquire X [timeout N]`.
+    Acquire {
+        /// The lock.
+        res: u32,
+        /// Ticks before giving up.
+        timeout: Option<u64>,
+    },
+    /// `release X`.
+    Release(u32),
+    /// `put Q [VALUE]` / `put_nowait`.
+    Put {
+        /// The queue.
+        queue: u32,
+        /// The item, or the queue's next number.
+        value: Option<Expr>,
+        /// Fail instead of blocking.
+        nowait: bool,
+    },
+    /// `get Q [timeout N]` / `get_nowait`.
+    Get {
+        /// The queue.
+        queue: u32,
+        /// Ticks before giving up.
+        timeout: Option<u64>,
+        /// Fail instead of blocking.
+        nowait: bool,
+    },
+    /// `task_done Q`.
+    TaskDone(u32),
+    /// `join Q`.
+    JoinQueue(u32),
+    /// `spawn T`.
+    Spawn(u32),
+    /// `join T`.
+    JoinTask(u32),
+    /// `terminate T`.
+    Terminate(u32),
+    /// `read V`, also the first step of `incr`.
+    Read(u32),
+    /// `write V = EXPR`.
+    Write {
+        /// The variable.
+        var: u32,
+        /// The value.
+        expr: Expr,
+    },
+    /// The second step of `incr V N`: write the local plus `delta`.
+    WriteAdd {
+        /// The variable.
+        var: u32,
+        /// What is added.
+        delta: i64,
+    },
+    /// `atomic_incr V N`.
+    AtomicAdd {
+        /// The variable.
+        var: u32,
+        /// What is added.
+        delta: i64,
+    },
+    /// `print "TEXT"`.
+    Print(Vec<TextPart>),
+    /// `exit`.
+    Exit,
+    /// `restart`.
+    Restart,
+}
+
+/// A compiled script.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Program {
+    /// The instructions; running past the last one ends the task.
+    pub code: Vec<Instr>,
+    /// How many repeat counters the program uses.
+    pub slots: u32,
+}
+
+/// An operation the simulator cannot run yet, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotYet {
+    /// What is missing, e.g. `conditions`.
+    pub what: &'static str,
+    /// The byte offset of the statement.
+    pub at: usize,
+}
+
+/// Compiles a script; fails on the first operation the simulator cannot run yet.
+pub fn compile(script: &[Stmt]) -> Result<Program, NotYet> {
+    let mut c = Compiler::default();
+    c.block(script)?;
+    Ok(Program {
+        code: c.code,
+        slots: c.slots,
+    })
+}
+
+#[derive(Default)]
+struct Compiler {
+    code: Vec<Instr>,
+    slots: u32,
+    /// For each enclosing loop, the jumps that `break` must patch to its exit.
+    breaks: Vec<Vec<usize>>,
+}
+
+fn idx(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+impl Compiler {
+    fn here(&self) -> u32 {
+        idx(self.code.len())
+    }
+
+    fn block(&mut self, stmts: &[Stmt]) -> Result<(), NotYet> {
+        stmts.iter().try_for_each(|s| self.stmt(s))
+    }
+
+    fn patch(&mut self, at: usize, target: u32) {
+        match &mut self.code[at] {
+            Instr::Jump(t) => *t = target,
+            Instr::LoopTest { exit, .. } => *exit = target,
+            Instr::JumpUnless { target: t, .. } => *t = target,
+            Instr::Op { on_fail, .. } => *on_fail = Some(target),
+            Instr::LoopInit { .. } => {}
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Result<(), NotYet> {
+        let at = s.span.start;
+        match &s.op {
+            Op::Repeat { times, body } => {
+                let slot = self.slots;
+                self.slots += 1;
+                self.code.push(Instr::LoopInit {
+                    slot,
+                    times: *times,
+                });
+                let top = self.here();
+                self.code.push(Instr::LoopTest { slot, exit: 0 });
+                self.looped(body, top, Some(top as usize))
+            }
+            Op::Loop(body) => {
+                let top = self.here();
+                self.looped(body, top, None)
+            }
+            Op::Break => {
+                let at = self.code.len();
+                self.code.push(Instr::Jump(0));
+                if let Some(b) = self.breaks.last_mut() {
+                    b.push(at);
+                }
+                Ok(())
+            }
+            Op::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let test = self.code.len();
+                self.code.push(Instr::JumpUnless {
+                    cond: *cond,
+                    target: 0,
+                });
+                self.block(then)?;
+                if otherwise.is_empty() {
+                    let end = self.here();
+                    self.patch(test, end);
+                    return Ok(());
+                }
+                let skip = self.code.len();
+                self.code.push(Instr::Jump(0));
+                let else_start = self.here();
+                self.patch(test, else_start);
+                self.block(otherwise)?;
+                let end = self.here();
+                self.patch(skip, end);
+                Ok(())
+            }
+            other => {
+                let op = lower(other, at)?;
+                match op {
+                    Lowered::One(op) => self.code.push(Instr::Op {
+                        op,
+                        on_fail: None,
+                        at,
+                    }),
+                    Lowered::Two(a, b) => {
+                        self.code.push(Instr::Op {
+                            op: a,
+                            on_fail: None,
+                            at,
+                        });
+                        self.code.push(Instr::Op {
+                            op: b,
+                            on_fail: None,
+                            at,
+                        });
+                    }
+                }
+                if let Some(else_block) = &s.on_fail {
+                    let op_at = self.code.len() - 1;
+                    let skip = self.code.len();
+                    self.code.push(Instr::Jump(0));
+                    let else_start = self.here();
+                    self.patch(op_at, else_start);
+                    self.block(else_block)?;
+                    let end = self.here();
+                    self.patch(skip, end);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Compiles a loop body that jumps back to `top`; `test` is the
+    /// `LoopTest` to patch with the exit, for counted loops.
+    fn looped(&mut self, body: &[Stmt], top: u32, test: Option<usize>) -> Result<(), NotYet> {
+        self.breaks.push(Vec::new());
+        self.block(body)?;
+        self.code.push(Instr::Jump(top));
+        let exit = self.here();
+        if let Some(t) = test {
+            self.patch(t, exit);
+        }
+        for b in self.breaks.pop().unwrap_or_default() {
+            self.patch(b, exit);
+        }
+        Ok(())
+    }
+}
+
+enum Lowered {
+    One(Op1),
+    Two(Op1, Op1),
+}
+
+fn lower(op: &Op, at: usize) -> Result<Lowered, NotYet> {
+    let not_yet = |what| Err(NotYet { what, at });
+    let one = |op| Ok(Lowered::One(op));
+    match op {
+        Op::Compute(n) => one(Op1::Compute(*n)),
+        Op::Sleep(n) => one(Op1::Sleep {
+            ticks: *n,
+            io: false,
+        }),
+        Op::Io(n) => one(Op1::Sleep {
+            ticks: *n,
+            io: true,
+        }),
+        Op::Yield => one(Op1::Yield),
+        Op::Acquire { res, timeout } => one(Op1::Acquire {
+            res: idx(*res),
+            timeout: *timeout,
+        }),
+        Op::Release(r) => one(Op1::Release(idx(*r))),
+        Op::Put {
+            queue,
+            value,
+            nowait,
+        } => one(Op1::Put {
+            queue: idx(*queue),
+            value: value.clone(),
+            nowait: *nowait,
+        }),
+        Op::Get {
+            queue,
+            timeout,
+            nowait,
+        } => one(Op1::Get {
+            queue: idx(*queue),
+            timeout: *timeout,
+            nowait: *nowait,
+        }),
+        Op::TaskDone(q) => one(Op1::TaskDone(idx(*q))),
+        Op::JoinQueue(q) => one(Op1::JoinQueue(idx(*q))),
+        Op::Spawn(t) => one(Op1::Spawn(idx(*t))),
+        Op::JoinTask(t) => one(Op1::JoinTask(idx(*t))),
+        Op::Terminate(t) => one(Op1::Terminate(idx(*t))),
+        Op::Read(v) => one(Op1::Read(idx(*v))),
+        Op::Write { var, expr } => one(Op1::Write {
+            var: idx(*var),
+            expr: expr.clone(),
+        }),
+        Op::Incr { var, delta, atomic } => {
+            let var = idx(*var);
+            if *atomic {
+                one(Op1::AtomicAdd { var, delta: *delta })
+            } else {
+                Ok(Lowered::Two(
+                    Op1::Read(var),
+                    Op1::WriteAdd { var, delta: *delta },
+                ))
+            }
+        }
+        Op::Print(parts) => one(Op1::Print(parts.clone())),
+        Op::Exit => one(Op1::Exit),
+        Op::Restart => one(Op1::Restart),
+        Op::AcquireRead { .. } | Op::ReleaseRead(_) => not_yet("rwlocks"),
+        Op::Wait { .. } => not_yet("wait (conditions, events and barriers)"),
+        Op::Notify { .. } | Op::NotifyAll(_) => not_yet("conditions"),
+        Op::Set(_) | Op::Clear(_) => not_yet("events"),
+        Op::JoinPool(_) => not_yet("pools"),
+        Op::AwaitSleep(_) | Op::AwaitTask(_) | Op::RunLoop => not_yet("coroutines"),
+        Op::Repeat { .. } | Op::Loop(_) | Op::Break | Op::If { .. } => not_yet("this block"),
+    }
+}

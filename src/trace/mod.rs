@@ -1,0 +1,104 @@
+//! The event log of a run: its [`Catalog`], its events, checkpoints of the
+//! fold for fast seeking, and the JSON Lines trace format.
+//!
+//! Imports only the event contract.
+
+mod jsonl;
+mod world;
+
+pub use jsonl::{read, write, write_header, TraceError};
+pub use world::{CpuView, LockView, QueueView, StateTicks, TaskView, World};
+
+use crate::event::{Catalog, Event};
+
+/// A checkpoint of the fold is kept every this many events.
+pub const CHECKPOINT_EVERY: usize = 4096;
+
+/// A run's events with checkpoints of the fold.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    /// The names behind the ids.
+    pub catalog: Catalog,
+    events: Vec<Event>,
+    /// `checkpoints[k]` is the world after `k * CHECKPOINT_EVERY` events.
+    checkpoints: Vec<World>,
+    /// The world after every event so far.
+    last: World,
+}
+
+impl Trace {
+    /// An empty trace for a run of `catalog`.
+    pub fn new(catalog: Catalog) -> Trace {
+        let start = World::new(&catalog);
+        Trace {
+            catalog,
+            events: Vec::new(),
+            checkpoints: vec![start.clone()],
+            last: start,
+        }
+    }
+
+    /// A trace holding `events`.
+    pub fn from_events(catalog: Catalog, events: Vec<Event>) -> Trace {
+        let mut trace = Trace::new(catalog);
+        trace.events.reserve(events.len());
+        for e in events {
+            trace.push(e);
+        }
+        trace
+    }
+
+    /// Appends an event.
+    pub fn push(&mut self, event: Event) {
+        self.last.apply(&event);
+        self.events.push(event);
+        if self.events.len() % CHECKPOINT_EVERY == 0 {
+            self.checkpoints.push(self.last.clone());
+        }
+    }
+
+    /// The events so far.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether there are no events.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The world after every event.
+    pub fn last(&self) -> &World {
+        &self.last
+    }
+
+    /// The world after the first `step` events (clamped to the trace's
+    /// length): the nearest checkpoint plus a short fold.
+    pub fn world_at(&self, step: usize) -> World {
+        let step = step.min(self.events.len());
+        if step == self.events.len() {
+            return self.last.clone();
+        }
+        let k = (step / CHECKPOINT_EVERY).min(self.checkpoints.len() - 1);
+        let mut world = self.checkpoints[k].clone();
+        for e in &self.events[world.step..step] {
+            world.apply(e);
+        }
+        world
+    }
+
+    /// The world after the first `step` events, folded from the very start
+    /// (for checking the checkpoints).
+    pub fn world_from_start(&self, step: usize) -> World {
+        let mut world = World::new(&self.catalog);
+        for e in &self.events[..step.min(self.events.len())] {
+            world.apply(e);
+        }
+        world
+    }
+}
