@@ -20,21 +20,29 @@ pub struct Trace {
     /// The names behind the ids.
     pub catalog: Catalog,
     events: Vec<Event>,
-    /// `checkpoints[k]` is the world after `k * CHECKPOINT_EVERY` events.
+    /// `checkpoints[k]` is the world after `k * every` events.
     checkpoints: Vec<World>,
     /// The world after every event so far.
     last: World,
+    /// Events between checkpoints.
+    every: usize,
 }
 
 impl Trace {
     /// An empty trace for a run of `catalog`.
     pub fn new(catalog: Catalog) -> Trace {
+        Trace::with_checkpoints_every(catalog, CHECKPOINT_EVERY)
+    }
+
+    /// An empty trace keeping a checkpoint every `every` events (at least 1).
+    pub fn with_checkpoints_every(catalog: Catalog, every: usize) -> Trace {
         let start = World::new(&catalog);
         Trace {
             catalog,
             events: Vec::new(),
             checkpoints: vec![start.clone()],
             last: start,
+            every: every.max(1),
         }
     }
 
@@ -52,7 +60,7 @@ impl Trace {
     pub fn push(&mut self, event: Event) {
         self.last.apply(&event);
         self.events.push(event);
-        if self.events.len() % CHECKPOINT_EVERY == 0 {
+        if self.events.len().is_multiple_of(self.every) {
             self.checkpoints.push(self.last.clone());
         }
     }
@@ -84,7 +92,7 @@ impl Trace {
         if step == self.events.len() {
             return self.last.clone();
         }
-        let k = (step / CHECKPOINT_EVERY).min(self.checkpoints.len() - 1);
+        let k = (step / self.every).min(self.checkpoints.len() - 1);
         let mut world = self.checkpoints[k].clone();
         for e in &self.events[world.step..step] {
             world.apply(e);

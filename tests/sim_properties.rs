@@ -1,0 +1,136 @@
+//! Invariants of the simulator and the fold over random scenarios.
+
+mod common;
+use proptest::prelude::*;
+use weft::event::{EventKind, TaskState};
+use weft::trace::{Trace, World};
+
+/// One random operation of a generated script.
+#[derive(Debug, Clone)]
+enum Gen {
+    Compute(u8),
+    Sleep(u8),
+    Locked(u8, u8),
+    Put(u8),
+    Get(u8),
+    Incr,
+    Yield,
+}
+
+fn op() -> impl Strategy<Value = Gen> {
+    prop_oneof![
+        (1u8..4).prop_map(Gen::Compute),
+        (0u8..3).prop_map(Gen::Sleep),
+        (0u8..3, 0u8..3).prop_map(|(l, c)| Gen::Locked(l, c)),
+        (0u8..2).prop_map(Gen::Put),
+        (1u8..4).prop_map(Gen::Get),
+        Just(Gen::Incr),
+        Just(Gen::Yield),
+    ]
+}
+
+fn script(ops: &[Gen]) -> String {
+    let mut s = String::new();
+    for o in ops {
+        let line = match o {
+            Gen::Compute(n) => format!("compute {n}\n"),
+            Gen::Sleep(n) => format!("sleep {n}\n"),
+            Gen::Locked(l, c) => {
+                format!("acquire L[{l}]\nacquire L[{}]\ncompute {}\nrelease L[{}]\nrelease L[{l}]\n", l + 1, c + 1, l + 1)
+            }
+            Gen::Put(0) => "put q\n".into(),
+            Gen::Put(_) => "put_nowait q else { yield }\n".into(),
+            Gen::Get(t) => format!("get q timeout {t} else {{ yield }}\n"),
+            Gen::Incr => "incr counter\n".into(),
+            Gen::Yield => "yield\n".into(),
+        };
+        s.push_str(&line);
+    }
+    s
+}
+
+fn scenario() -> impl Strategy<Value = String> {
+    let policy = prop_oneof![
+        Just("fifo"),
+        Just("rr"),
+        Just("sjf"),
+        Just("srtf"),
+        Just("priority"),
+        Just("priority-preemptive"),
+        Just("random"),
+    ];
+    let task = (prop::collection::vec(op(), 1..8), 0u8..4, 0u8..5);
+    (
+        policy,
+        1u8..4,
+        0u8..4,
+        1u8..4,
+        prop::collection::vec(task, 1..6),
+        0u8..3,
+    )
+        .prop_map(|(policy, cpus, capacity, quantum, tasks, preempt)| {
+            let mut s = format!(
+                "[scenario]\nname = \"random\"\n[machine]\npolicy = \"{policy}\"\ncpus = {cpus}\nquantum = {quantum}\npreempt = {}\nmax_ticks = 500\n[vars]\ncounter = 0\n[locks]\nL = {{ kind = \"mutex\", count = 3 }}\n[queues]\nq = {{ capacity = {capacity} }}\n",
+                f64::from(preempt) * 0.25
+            );
+            for (i, (ops, start, priority)) in tasks.iter().enumerate() {
+                s.push_str(&format!(
+                    "[[task]]\nname = \"t{i}\"\nstart = {start}\npriority = {priority}\nscript = \"\"\"\n{}\"\"\"\n",
+                    script(ops)
+                ));
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    #[test]
+    fn invariants_hold_on_random_scenarios(src in scenario()) {
+        let (catalog, events) = common::events(&src);
+        let capacity = catalog.resources.iter().find(|r| r.is_queue()).and_then(|r| r.capacity).unwrap_or(0);
+        let mut world = World::new(&catalog);
+        for e in &events {
+            match &e.kind {
+                EventKind::LockAcquire { task, lock, .. } => {
+                    let holder = world.locks[lock.index()].holder;
+                    prop_assert!(holder.is_none() || holder == Some(*task), "two holders of a mutex");
+                }
+                EventKind::QueuePut { len, .. } if capacity > 0 => {
+                    prop_assert!(*len <= capacity, "queue over capacity");
+                }
+                EventKind::State { state: TaskState::Running { cpu }, task } => {
+                    let on_cpu = world.cpus[cpu.index()].task;
+                    prop_assert!(on_cpu.is_none() || on_cpu == Some(*task), "two tasks on one cpu");
+                }
+                _ => {}
+            }
+            world.apply(e);
+        }
+        prop_assert!(world.outcome.is_some());
+        let end = world.tick;
+        for t in &world.tasks {
+            if let Some(arrival) = t.arrival {
+                let ticks = t.ticks_at(end);
+                let total = ticks.running + ticks.ready + ticks.blocked + ticks.sleeping;
+                prop_assert_eq!(total, t.finish.unwrap_or(end) - arrival);
+            }
+        }
+        let again = common::events(&src).1;
+        prop_assert_eq!(&events, &again, "same seed, different events");
+    }
+
+    #[test]
+    fn the_fold_from_a_checkpoint_equals_the_fold_from_the_start(src in scenario(), every in 1usize..40, picks in prop::collection::vec(any::<prop::sample::Index>(), 5)) {
+        let (catalog, events) = common::events(&src);
+        let mut trace = Trace::with_checkpoints_every(catalog, every);
+        for e in events {
+            trace.push(e);
+        }
+        for pick in picks {
+            let step = pick.index(trace.len() + 1);
+            prop_assert_eq!(trace.world_at(step), trace.world_from_start(step));
+        }
+    }
+}
