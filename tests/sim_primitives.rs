@@ -267,9 +267,7 @@ sleep 10
 release m
 """
 "#;
-    let failing = format!(
-        "{base}[[task]]\nname = \"w\"\nscript = \"acquire m timeout 3\"\n"
-    );
+    let failing = format!("{base}[[task]]\nname = \"w\"\nscript = \"acquire m timeout 3\"\n");
     let r = report(&with_header(&failing));
     assert_eq!(r.outcome, Some("failed"));
     let w = task(&r, "w");
@@ -436,7 +434,11 @@ script = "compute 1"
 "#,
     ));
     assert_eq!(r.outcome, Some("failed"));
-    assert!(task(&r, "main").failure.clone().unwrap().contains("already started"));
+    assert!(task(&r, "main")
+        .failure
+        .clone()
+        .unwrap()
+        .contains("already started"));
 }
 
 #[test]
@@ -480,7 +482,10 @@ fn delayed_start_is_an_arrival_at_that_tick() {
         "[[task]]\nname = \"timer\"\nstart = 30\nscript = \"compute 2\"\n",
     ));
     let t = task(&r, "timer");
-    assert_eq!((t.arrival, t.first_run, t.finish), (Some(30), Some(30), Some(32)));
+    assert_eq!(
+        (t.arrival, t.first_run, t.finish),
+        (Some(30), Some(30), Some(32))
+    );
     assert_eq!(t.turnaround, Some(2));
     assert_eq!(r.cpus[0].idle, 30);
 }
@@ -501,7 +506,11 @@ fn a_loop_where_no_time_passes_fails_instead_of_hanging() {
         "[vars]\nx = 0\n[[task]]\nname = \"spin\"\nscript = \"\"\"\nloop {\n  atomic_incr x\n}\n\"\"\"\n",
     ));
     assert_eq!(r.outcome, Some("failed"));
-    assert!(task(&r, "spin").failure.clone().unwrap().contains("no time passes"));
+    assert!(task(&r, "spin")
+        .failure
+        .clone()
+        .unwrap()
+        .contains("no time passes"));
 }
 
 #[test]

@@ -36,7 +36,12 @@ fn script(ops: &[Gen]) -> String {
             Gen::Compute(n) => format!("compute {n}\n"),
             Gen::Sleep(n) => format!("sleep {n}\n"),
             Gen::Locked(l, c) => {
-                format!("acquire L[{l}]\nacquire L[{}]\ncompute {}\nrelease L[{}]\nrelease L[{l}]\n", l + 1, c + 1, l + 1)
+                format!(
+                    "acquire L[{l}]\nacquire L[{}]\ncompute {}\nrelease L[{}]\nrelease L[{l}]\n",
+                    l + 1,
+                    c + 1,
+                    l + 1
+                )
             }
             Gen::Put(0) => "put q\n".into(),
             Gen::Put(_) => "put_nowait q else { yield }\n".into(),

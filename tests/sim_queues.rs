@@ -46,9 +46,27 @@ get q
 
 #[test]
 fn fifo_lifo_and_priority_orders() {
-    assert_eq!(gets(&scenario("{ capacity = 0, order = \"fifo\" }", PUT_3_1_2_THEN_GET_3)), vec![3, 1, 2]);
-    assert_eq!(gets(&scenario("{ capacity = 0, order = \"lifo\" }", PUT_3_1_2_THEN_GET_3)), vec![2, 1, 3]);
-    assert_eq!(gets(&scenario("{ capacity = 0, order = \"priority\" }", PUT_3_1_2_THEN_GET_3)), vec![1, 2, 3]);
+    assert_eq!(
+        gets(&scenario(
+            "{ capacity = 0, order = \"fifo\" }",
+            PUT_3_1_2_THEN_GET_3
+        )),
+        vec![3, 1, 2]
+    );
+    assert_eq!(
+        gets(&scenario(
+            "{ capacity = 0, order = \"lifo\" }",
+            PUT_3_1_2_THEN_GET_3
+        )),
+        vec![2, 1, 3]
+    );
+    assert_eq!(
+        gets(&scenario(
+            "{ capacity = 0, order = \"priority\" }",
+            PUT_3_1_2_THEN_GET_3
+        )),
+        vec![1, 2, 3]
+    );
 }
 
 #[test]
@@ -136,7 +154,10 @@ fn put_nowait_on_a_full_queue_fails_with_full() {
     );
     let r = report(&src);
     assert_eq!(r.outcome, Some("failed"));
-    assert_eq!(task(&r, "t").failure.as_deref(), Some("queue.Full: q is full"));
+    assert_eq!(
+        task(&r, "t").failure.as_deref(),
+        Some("queue.Full: q is full")
+    );
     assert_eq!(r.queues[0].final_len, 1);
 }
 
@@ -160,7 +181,10 @@ fn get_with_timeout_gives_up_with_empty() {
     let r = report(&src);
     assert_eq!(r.outcome, Some("failed"));
     assert_eq!(task(&r, "t").finish, Some(4));
-    assert_eq!(task(&r, "t").failure.as_deref(), Some("queue.Empty: q is empty"));
+    assert_eq!(
+        task(&r, "t").failure.as_deref(),
+        Some("queue.Empty: q is empty")
+    );
 }
 
 #[test]
@@ -218,9 +242,16 @@ repeat 2 {
 
 #[test]
 fn task_done_more_than_put_is_a_value_error() {
-    let src = scenario("{ capacity = 0 }", "[[task]]\nname = \"t\"\nscript = \"task_done q\"\n");
+    let src = scenario(
+        "{ capacity = 0 }",
+        "[[task]]\nname = \"t\"\nscript = \"task_done q\"\n",
+    );
     let r = report(&src);
-    assert!(task(&r, "t").failure.clone().unwrap().starts_with("ValueError"));
+    assert!(task(&r, "t")
+        .failure
+        .clone()
+        .unwrap()
+        .starts_with("ValueError"));
 }
 
 #[test]

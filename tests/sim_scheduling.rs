@@ -10,7 +10,11 @@ fn average(r: &weft::report::Report) -> f64 {
 
 #[test]
 fn fcfs_24_3_3_waits_0_24_27_average_17() {
-    let r = report(&cpu_bound("fifo", 4, &[("P1", 0, 24, 1), ("P2", 0, 3, 1), ("P3", 0, 3, 1)]));
+    let r = report(&cpu_bound(
+        "fifo",
+        4,
+        &[("P1", 0, 24, 1), ("P2", 0, 3, 1), ("P3", 0, 3, 1)],
+    ));
     assert_eq!(waits(&r), vec![0, 24, 27]);
     assert_eq!(average(&r), 17.0);
     assert_eq!(r.makespan, Some(30));
@@ -18,14 +22,22 @@ fn fcfs_24_3_3_waits_0_24_27_average_17() {
 
 #[test]
 fn fcfs_in_the_other_order_averages_3() {
-    let r = report(&cpu_bound("fifo", 4, &[("P2", 0, 3, 1), ("P3", 0, 3, 1), ("P1", 0, 24, 1)]));
+    let r = report(&cpu_bound(
+        "fifo",
+        4,
+        &[("P2", 0, 3, 1), ("P3", 0, 3, 1), ("P1", 0, 24, 1)],
+    ));
     assert_eq!(waits(&r), vec![0, 3, 6]);
     assert_eq!(average(&r), 3.0);
 }
 
 #[test]
 fn round_robin_quantum_4_averages_5_67() {
-    let r = report(&cpu_bound("rr", 4, &[("P1", 0, 24, 1), ("P2", 0, 3, 1), ("P3", 0, 3, 1)]));
+    let r = report(&cpu_bound(
+        "rr",
+        4,
+        &[("P1", 0, 24, 1), ("P2", 0, 3, 1), ("P3", 0, 3, 1)],
+    ));
     assert_eq!(waits(&r), vec![6, 4, 7]);
     assert!((average(&r) - 17.0 / 3.0).abs() < 1e-9);
     assert_eq!(task(&r, "P2").finish, Some(7));
@@ -38,7 +50,12 @@ fn sjf_6_8_7_3_averages_7() {
     let r = report(&cpu_bound(
         "sjf",
         4,
-        &[("P1", 0, 6, 1), ("P2", 0, 8, 1), ("P3", 0, 7, 1), ("P4", 0, 3, 1)],
+        &[
+            ("P1", 0, 6, 1),
+            ("P2", 0, 8, 1),
+            ("P3", 0, 7, 1),
+            ("P4", 0, 3, 1),
+        ],
     ));
     assert_eq!(waits(&r), vec![3, 16, 9, 0]);
     assert_eq!(average(&r), 7.0);
@@ -49,7 +66,12 @@ fn srtf_with_arrivals_averages_6_5() {
     let r = report(&cpu_bound(
         "srtf",
         4,
-        &[("P1", 0, 8, 1), ("P2", 1, 4, 1), ("P3", 2, 9, 1), ("P4", 3, 5, 1)],
+        &[
+            ("P1", 0, 8, 1),
+            ("P2", 1, 4, 1),
+            ("P3", 2, 9, 1),
+            ("P4", 3, 5, 1),
+        ],
     ));
     assert_eq!(waits(&r), vec![9, 0, 15, 2]);
     assert_eq!(average(&r), 6.5);
@@ -62,7 +84,12 @@ fn non_preemptive_sjf_with_the_same_arrivals_does_not_preempt() {
     let r = report(&cpu_bound(
         "sjf",
         4,
-        &[("P1", 0, 8, 1), ("P2", 1, 4, 1), ("P3", 2, 9, 1), ("P4", 3, 5, 1)],
+        &[
+            ("P1", 0, 8, 1),
+            ("P2", 1, 4, 1),
+            ("P3", 2, 9, 1),
+            ("P4", 3, 5, 1),
+        ],
     ));
     // P1 0-8, P2 8-12, P4 12-17, P3 17-26.
     assert_eq!(waits(&r), vec![0, 7, 15, 9]);
@@ -218,7 +245,12 @@ fn random_policy_is_reproducible_by_seed() {
     let src = cpu_bound(
         "random",
         4,
-        &[("a", 0, 2, 1), ("b", 0, 2, 1), ("c", 0, 2, 1), ("d", 0, 2, 1)],
+        &[
+            ("a", 0, 2, 1),
+            ("b", 0, 2, 1),
+            ("c", 0, 2, 1),
+            ("d", 0, 2, 1),
+        ],
     );
     let order = |seed| {
         let s = common::scenario(&src);
@@ -228,7 +260,10 @@ fn random_policy_is_reproducible_by_seed() {
         };
         let (cat, ev) = weft::sim::simulate(&s, &opts).unwrap();
         let r = weft::report::Report::from_trace(&weft::trace::Trace::from_events(cat, ev));
-        r.tasks.iter().map(|t| t.finish.unwrap()).collect::<Vec<_>>()
+        r.tasks
+            .iter()
+            .map(|t| t.finish.unwrap())
+            .collect::<Vec<_>>()
     };
     assert_eq!(order(7), order(7));
     let distinct: std::collections::HashSet<_> = (0..20).map(order).collect();

@@ -62,7 +62,8 @@ fn report_failure(f: &Failure) -> i32 {
 fn options(flags: &RunFlags) -> Result<Options, Failure> {
     if flags.engine == EngineKind::Live {
         return Err(Failure::BadInput(
-            "not supported yet: --engine live (real threads and processes); use --engine sim".into(),
+            "not supported yet: --engine live (real threads and processes); use --engine sim"
+                .into(),
         ));
     }
     Ok(Options {
@@ -96,7 +97,13 @@ fn run(
     print_report(&trace, json)
 }
 
-fn replay(path: &Path, headless: bool, json: bool, partial: bool, mouse: bool) -> Result<i32, Failure> {
+fn replay(
+    path: &Path,
+    headless: bool,
+    json: bool,
+    partial: bool,
+    mouse: bool,
+) -> Result<i32, Failure> {
     let trace = load::trace(path, partial)?;
     if !headless && std::io::stdout().is_terminal() {
         return super::tui::open_trace(trace, mouse);

@@ -44,15 +44,18 @@ pub fn scenario(file: &str) -> Result<Scenario, Failure> {
 
 /// Reads a trace file.
 pub fn trace(path: &Path, partial: bool) -> Result<Trace, Failure> {
-    let file = File::open(path)
-        .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+    let file =
+        File::open(path).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
     trace::read(BufReader::new(file), partial)
         .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))
 }
 
 /// Builds the simulator for a scenario, turning "not supported yet" into a
 /// diagnostic that points at the line asking for it.
-pub fn simulator(scenario: &Scenario, options: &Options) -> Result<(crate::sim::Sim, Catalog), Failure> {
+pub fn simulator(
+    scenario: &Scenario,
+    options: &Options,
+) -> Result<(crate::sim::Sim, Catalog), Failure> {
     build(scenario, options).map_err(|e| {
         Failure::Scenario(Box::new(Diagnostics::single(
             scenario.path.clone(),
@@ -65,49 +68,91 @@ pub fn simulator(scenario: &Scenario, options: &Options) -> Result<(crate::sim::
 }
 
 /// Runs a scenario to the end on the simulator, writing the trace to
-/// `record` as it goes when asked.
+/// `record` as it goes when asked. Returns the trace and whether the event
+/// limit stopped the run.
 pub fn run_headless(
     scenario: &Scenario,
     options: &Options,
     record: Option<&Path>,
 ) -> Result<(Trace, bool), Failure> {
     let (mut sim, catalog) = simulator(scenario, options)?;
-    let mut writer = match record {
-        Some(path) => {
-            let file = File::create(path)
-                .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
-            let mut w = BufWriter::new(file);
-            trace::write_header(&mut w, &catalog).map_err(io_failure(path))?;
-            Some((w, path))
-        }
+    let recorder = match record {
+        Some(path) => Some(Recorder::start(path, &catalog)?),
         None => None,
     };
     let mut events: Vec<Event> = Vec::new();
-    let mut batch: Vec<Event> = Vec::with_capacity(1024);
+    let mut sent = 0;
     let mut limited = false;
     while sim.outcome().is_none() {
-        sim.step(&mut batch);
-        if events.len() + batch.len() > MAX_EVENTS {
-            sim.stop(&mut batch);
+        sim.step(&mut events);
+        if events.len() > MAX_EVENTS {
+            sim.stop(&mut events);
             limited = true;
         }
-        if let Some((w, path)) = writer.as_mut() {
-            write_events(w, &batch).map_err(io_failure(path))?;
+        if let Some(r) = &recorder {
+            if events.len() - sent >= Recorder::BATCH {
+                r.send(&events[sent..]);
+                sent = events.len();
+            }
         }
-        events.append(&mut batch);
     }
-    if let Some((mut w, path)) = writer {
-        w.flush().map_err(io_failure(path))?;
+    if let Some(r) = recorder {
+        r.send(&events[sent..]);
+        r.finish()?;
     }
     Ok((Trace::from_events(catalog, events), limited))
 }
 
-fn write_events(w: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
-    for e in events {
-        serde_json::to_writer(&mut *w, e)?;
-        w.write_all(b"\n")?;
+/// Writes a trace file on its own thread, so that recording overlaps the run.
+struct Recorder {
+    batches: crossbeam_channel::Sender<Vec<Event>>,
+    thread: std::thread::JoinHandle<std::io::Result<()>>,
+    path: std::path::PathBuf,
+}
+
+impl Recorder {
+    /// Events handed to the writer at a time.
+    const BATCH: usize = 16_384;
+
+    fn start(path: &Path, catalog: &Catalog) -> Result<Recorder, Failure> {
+        let file = File::create(path).map_err(io_failure(path))?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        trace::write_header(&mut w, catalog).map_err(io_failure(path))?;
+        let (batches, rx) = crossbeam_channel::bounded::<Vec<Event>>(8);
+        let thread = std::thread::spawn(move || {
+            let mut buf = Vec::with_capacity(Recorder::BATCH * 32);
+            for batch in rx {
+                buf.clear();
+                for e in &batch {
+                    serde_json::to_writer(&mut buf, e)?;
+                    buf.push(b'\n');
+                }
+                w.write_all(&buf)?;
+            }
+            w.flush()
+        });
+        Ok(Recorder {
+            batches,
+            thread,
+            path: path.to_path_buf(),
+        })
     }
-    Ok(())
+
+    /// Hands events to the writer (a closed writer reports its error at `finish`).
+    fn send(&self, events: &[Event]) {
+        if !events.is_empty() {
+            let _ = self.batches.send(events.to_vec());
+        }
+    }
+
+    /// Waits for the writer to finish the file.
+    fn finish(self) -> Result<(), Failure> {
+        drop(self.batches);
+        match self.thread.join() {
+            Ok(result) => result.map_err(io_failure(&self.path)),
+            Err(_) => Err(Failure::Internal("the trace writer panicked".into())),
+        }
+    }
 }
 
 fn io_failure(path: &Path) -> impl Fn(std::io::Error) -> Failure + '_ {

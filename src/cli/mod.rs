@@ -4,7 +4,7 @@
 
 mod builtin;
 mod commands;
-mod load;
+pub mod load;
 mod tui;
 
 use std::path::PathBuf;

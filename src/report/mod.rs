@@ -346,7 +346,11 @@ fn lock_reports(trace: &Trace) -> Vec<LockReport> {
             name: r.name.clone(),
             kind: r.kind.clone(),
             holder: l.holder.map(|t| cat.task_name(t).to_string()),
-            waiters: l.waiters.iter().map(|&t| cat.task_name(t).to_string()).collect(),
+            waiters: l
+                .waiters
+                .iter()
+                .map(|&t| cat.task_name(t).to_string())
+                .collect(),
             acquisitions: l.acquisitions,
             contentions: l.contentions,
         })
@@ -386,10 +390,9 @@ pub fn failure_text(cat: &Catalog, f: Failure) -> String {
             "ValueError: task_done on {} called more times than items were put",
             cat.resource_name(q)
         ),
-        Failure::AlreadyStarted(t) => format!(
-            "RuntimeError: {} was already started",
-            cat.task_name(t)
-        ),
+        Failure::AlreadyStarted(t) => {
+            format!("RuntimeError: {} was already started", cat.task_name(t))
+        }
         Failure::NoProgress => {
             "no time passes: a loop runs without compute, sleep or a wait".to_string()
         }

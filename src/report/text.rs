@@ -46,7 +46,12 @@ pub fn render_text(r: &Report, color: bool) -> String {
         for e in &d.cycle {
             let _ = write!(chain, " -[{}]-> {}", e.waits_for, e.held_by);
         }
-        let _ = writeln!(s, "  cycle at tick {}: {}", d.tick, paint(color, style, &chain));
+        let _ = writeln!(
+            s,
+            "  cycle at tick {}: {}",
+            d.tick,
+            paint(color, style, &chain)
+        );
     }
     for t in r.tasks.iter().filter(|t| t.final_state == "blocked") {
         if r.outcome == Some("stalled") {
@@ -55,7 +60,12 @@ pub fn render_text(r: &Report, color: bool) -> String {
         }
     }
     for t in r.tasks.iter().filter(|t| t.failure.is_some()) {
-        let _ = writeln!(s, "  {} failed: {}", t.name, t.failure.as_deref().unwrap_or(""));
+        let _ = writeln!(
+            s,
+            "  {} failed: {}",
+            t.name,
+            t.failure.as_deref().unwrap_or("")
+        );
     }
     tasks_table(&mut s, r);
     locks_table(&mut s, r);
@@ -75,20 +85,40 @@ pub fn render_text(r: &Report, color: bool) -> String {
 }
 
 fn tasks_table(s: &mut String, r: &Report) {
-    let w = r.tasks.iter().map(|t| t.name.len()).max().unwrap_or(4).max(4);
-    let _ = writeln!(
-        s,
-        "\n{:w$}  {:9} {:>7} {:>5} {:>7} {:>8} {:>7} {:>6} {:>10} {:>8}  held",
-        "task", "state", "arrival", "run", "ready", "blocked", "sleep", "finish", "turnaround", "response"
-    );
-    for t in &r.tasks {
-        let state = match &t.blocked_on {
+    let states: Vec<String> = r
+        .tasks
+        .iter()
+        .map(|t| match &t.blocked_on {
             Some(on) => format!("{} {on}", t.final_state),
             None => t.final_state.to_string(),
-        };
+        })
+        .collect();
+    let w = r
+        .tasks
+        .iter()
+        .map(|t| t.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let sw = states.iter().map(String::len).max().unwrap_or(5).max(5);
+    let _ = writeln!(
+        s,
+        "\n{:w$}  {:sw$} {:>7} {:>5} {:>5} {:>7} {:>5} {:>6} {:>10} {:>8}  held",
+        "task",
+        "state",
+        "arrival",
+        "run",
+        "ready",
+        "blocked",
+        "sleep",
+        "finish",
+        "turnaround",
+        "response"
+    );
+    for (t, state) in r.tasks.iter().zip(&states) {
         let _ = writeln!(
             s,
-            "{:w$}  {:9} {:>7} {:>5} {:>7} {:>8} {:>7} {:>6} {:>10} {:>8}  {}",
+            "{:w$}  {:sw$} {:>7} {:>5} {:>5} {:>7} {:>5} {:>6} {:>10} {:>8}  {}",
             t.name,
             state,
             opt(t.arrival),

@@ -274,7 +274,12 @@ impl Sim {
     pub fn stop(&mut self, out: &mut Vec<Event>) {
         if self.outcome.is_none() {
             self.outcome = Some(Outcome::Timeout);
-            self.emit(out, EventKind::End { outcome: Outcome::Timeout });
+            self.emit(
+                out,
+                EventKind::End {
+                    outcome: Outcome::Timeout,
+                },
+            );
         }
     }
 }

@@ -81,7 +81,7 @@ pub fn read(input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match parse_event(&line, trace.len(), &trace.catalog) {
+        match parse_event(&line, trace.len(), &trace) {
             Ok(e) => trace.push(e),
             Err(_) if partial => break,
             Err(message) => return Err(bad(n, message)),
@@ -97,12 +97,16 @@ pub fn read(input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
     Ok(trace)
 }
 
-fn parse_event(line: &[u8], expected_seq: usize, catalog: &Catalog) -> Result<Event, String> {
-    let e: Event = serde_json::from_slice(line).map_err(|e| format!("corrupt event ({e})"))?;
-    if e.seq != expected_seq as u64 {
+fn parse_event(line: &[u8], expected_seq: usize, trace: &Trace) -> Result<Event, String> {
+    let catalog = &trace.catalog;
+    let mut e: Event =
+        serde_json::from_slice(line).map_err(|e| format!("corrupt event ({e})"))?;
+    e.seq = expected_seq as u64;
+    if e.tick < trace.last().tick {
         return Err(format!(
-            "event {} out of order (expected {expected_seq})",
-            e.seq
+            "tick {} comes after tick {}",
+            e.tick,
+            trace.last().tick
         ));
     }
     if let Some(t) = e.kind.task() {

@@ -1,0 +1,140 @@
+//! Simulator throughput: a 200-thread scenario with locks and a queue on 8
+//! CPUs. Reports events per second (criterion's throughput), the bytes each
+//! event holds in memory, and the cost of recording a trace.
+
+use std::hint::black_box;
+use std::io::Write;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use weft::event::{Event, EventKind};
+use weft::scenario::{parse, Scenario};
+use weft::cli::load::run_headless;
+use weft::sim::{build, Options};
+
+/// 100 producers and 100 consumers sharing 8 locks and one bounded queue.
+fn scenario() -> Scenario {
+    let src = r#"
+[scenario]
+name = "200 threads"
+[machine]
+cpus = 8
+policy = "rr"
+quantum = 3
+max_ticks = 1000000
+[vars]
+counter = 0
+[locks]
+L = { kind = "mutex", count = 8 }
+[queues]
+q = { capacity = 16 }
+[[task]]
+name = "producer"
+count = 100
+script = """
+repeat 40 {
+  acquire L[i]
+  compute 1
+  incr counter
+  release L[i]
+  put q i
+  sleep 1
+}
+"""
+[[task]]
+name = "consumer"
+count = 100
+script = """
+repeat 40 {
+  get q
+  acquire L[i+3]
+  compute 2
+  release L[i+3]
+}
+"""
+"#;
+    match parse("bench.toml", src.as_bytes()) {
+        Ok(s) => s,
+        Err(d) => panic!("{}", d.render(false)),
+    }
+}
+
+fn run(s: &Scenario) -> Vec<Event> {
+    let (mut sim, _) = build(s, &Options::default()).expect("runnable");
+    let mut events = Vec::new();
+    sim.run(&mut events);
+    events
+}
+
+/// Bytes an event holds: its own size plus what it owns on the heap.
+fn bytes_per_event(events: &[Event]) -> f64 {
+    let heap: usize = events
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::Print { text, .. } => text.len(),
+            EventKind::Deadlock { cycle } => std::mem::size_of_val(&**cycle),
+            EventKind::Stall { stuck } => std::mem::size_of_val(&**stuck),
+            EventKind::Choice { options, .. } => std::mem::size_of_val(&**options),
+            _ => 0,
+        })
+        .sum();
+    (events.len() * std::mem::size_of::<Event>() + heap) as f64 / events.len() as f64
+}
+
+fn bench(c: &mut Criterion) {
+    let s = scenario();
+    let events = run(&s);
+    let (_, catalog) = build(&s, &Options::default()).expect("runnable");
+    eprintln!(
+        "200-thread scenario: {} events, outcome {:?}, {:.1} bytes per event in memory",
+        events.len(),
+        events.last().map(|e| &e.kind),
+        bytes_per_event(&events)
+    );
+    let mut group = c.benchmark_group("sim");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.sample_size(20);
+    group.bench_function("run_200_threads", |b| b.iter(|| black_box(run(&s))));
+    group.bench_function("run_200_threads_recording", |b| {
+        b.iter(|| {
+            let events = run(&s);
+            let mut out = std::io::BufWriter::new(std::io::sink());
+            weft::trace::write(&mut out, &catalog, &events).expect("sink");
+            out.flush().expect("sink");
+            black_box(events.len())
+        })
+    });
+    group.bench_function("serialize_to_memory", |b| {
+        b.iter(|| {
+            let mut buf = Vec::with_capacity(events.len() * 80);
+            for e in &events {
+                serde_json::to_writer(&mut buf, e).expect("memory");
+                buf.push(b'\n');
+            }
+            black_box(buf.len())
+        })
+    });
+    group.bench_function("write_file", |b| {
+        let mut buf = Vec::with_capacity(events.len() * 80);
+        for e in &events {
+            serde_json::to_writer(&mut buf, e).expect("memory");
+            buf.push(b'\n');
+        }
+        let p = std::env::temp_dir().join("weft-bench-raw.trace");
+        b.iter(|| std::fs::write(&p, &buf).expect("write"))
+    });
+    // What a user runs: `weft run --headless` (simulate, fold, keep the
+    // trace) without and with `--record`.
+    let path = std::env::temp_dir().join("weft-bench.trace");
+    group.bench_function("headless_run", |b| {
+        b.iter(|| black_box(run_headless(&s, &Options::default(), None).map(|t| t.0.len())))
+    });
+    group.bench_function("headless_run_recording", |b| {
+        b.iter(|| {
+            black_box(run_headless(&s, &Options::default(), Some(&path)).map(|t| t.0.len()))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,215 @@
+//! The real binary, end to end: exit codes, reports, validation, traces.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn weft(args: &[&str]) -> Output {
+    weft_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn weft_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_weft"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh scratch folder under the target directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+#[test]
+fn abba_prints_the_cycle_and_exits_3() {
+    let o = weft(&["run", "scenarios/abba_deadlock.toml", "--headless"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("DEADLOCK"), "{out}");
+    assert!(out.contains("t1 -[B]-> t2 -[A]-> t1"), "{out}");
+}
+
+#[test]
+fn the_json_report_has_every_field_with_nulls_not_gaps() {
+    let o = weft(&["run", "scenarios/abba_deadlock.toml", "--headless", "--json"]);
+    assert_eq!(o.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    for key in [
+        "scenario", "engine", "seed", "outcome", "end_tick", "makespan", "tasks", "deadlocks",
+        "locks", "queues", "vars", "expect", "averages", "cpus",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["outcome"], "deadlock");
+    assert_eq!(v["engine"], "sim");
+    assert!(v["makespan"].is_null());
+    let t1 = &v["tasks"][0];
+    assert_eq!(t1["name"], "t1");
+    assert_eq!(t1["blocked_on"], "B");
+    assert!(t1["finish"].is_null());
+    assert!(t1["turnaround"].is_null());
+    assert_eq!(t1["held"][0], "A");
+    assert_eq!(v["deadlocks"][0]["cycle"][0]["waits_for"], "B");
+    assert_eq!(v["deadlocks"][0]["cycle"][0]["held_by"], "t2");
+    assert_eq!(v["locks"][0]["holder"], "t1");
+    assert_eq!(v["expect"]["outcome_ok"], true);
+    assert!(v["averages"]["waiting_time"].is_null());
+}
+
+#[test]
+fn every_built_in_scenario_matches_its_expectations() {
+    let o = weft(&["test", "scenarios"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains("FAIL"), "{out}");
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn list_works_from_any_folder() {
+    let dir = scratch("list");
+    let o = weft_in(&dir, &["list"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.lines().count() >= 12, "{out}");
+    assert!(out.contains("abba_deadlock"), "{out}");
+    // and a built-in scenario runs by name from there
+    let o = weft_in(&dir, &["run", "abba_deadlock", "--headless"]);
+    assert_eq!(o.status.code(), Some(3));
+}
+
+#[test]
+fn a_failed_expectation_exits_4_and_says_what_did_not_hold() {
+    let dir = scratch("expect");
+    std::fs::write(
+        dir.join("wrong.toml"),
+        "[scenario]\nname = \"w\"\n[vars]\nx = 0\n[[task]]\nname = \"t\"\nscript = \"atomic_incr x\"\n[expect]\nfinal = [\"x == 2\"]\n",
+    )
+    .unwrap();
+    let o = weft_in(&dir, &["run", "wrong.toml", "--headless"]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stdout(&o).contains("FAIL x == 2"), "{}", stdout(&o));
+    let o = weft_in(&dir, &["test", "."]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stdout(&o).contains("`x == 2` does not hold (x = 1)"), "{}", stdout(&o));
+}
+
+#[test]
+fn bad_input_is_exit_2_with_file_line_and_column() {
+    let dir = scratch("bad");
+    std::fs::write(
+        dir.join("bad.toml"),
+        "[scenario]\nname = \"bad\"\n[locks]\nA = \"mutex\"\n[[task]]\nname = \"t\"\nscript = \"\"\"\nacquire A\naquire A\n\"\"\"\n",
+    )
+    .unwrap();
+    let o = weft_in(&dir, &["run", "bad.toml", "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("bad.toml:9:1:"), "{err}");
+    assert!(err.contains("acquire"), "{err}");
+    assert!(stdout(&o).is_empty());
+    let o = weft_in(&dir, &["validate", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn arbitrary_bytes_and_empty_files_are_errors_not_panics() {
+    let dir = scratch("bytes");
+    std::fs::write(dir.join("junk.toml"), [0xff, 0xfe, 0x00, 0x80, b'[', 0xc3]).unwrap();
+    std::fs::write(dir.join("empty.toml"), b"").unwrap();
+    for file in ["junk.toml", "empty.toml"] {
+        let o = weft_in(&dir, &["run", file, "--headless"]);
+        assert_eq!(o.status.code(), Some(2), "{file}");
+        assert!(stderr(&o).contains(&format!("{file}:1:")), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    let o = weft_in(&dir, &["run", "missing.toml", "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn features_not_supported_yet_are_refused_with_the_line() {
+    let dir = scratch("notyet");
+    std::fs::write(
+        dir.join("sem.toml"),
+        "[scenario]\nname = \"s\"\n[semaphores]\nS = 2\n[[task]]\nname = \"t\"\nscript = \"\"\"\nacquire S\nrelease S\n\"\"\"\n",
+    )
+    .unwrap();
+    let o = weft_in(&dir, &["run", "sem.toml", "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("sem.toml:4:1: not supported yet: semaphores"), "{err}");
+    let o = weft_in(&dir, &["validate", "sem.toml"]);
+    assert_eq!(o.status.code(), Some(0), "valid, though not runnable yet");
+    let o = weft(&["run", "scenarios/abba_deadlock.toml", "--headless", "--engine", "live"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not supported yet"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(weft(&["run"]).status.code(), Some(2));
+    assert_eq!(weft(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(weft(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_recorded_trace_replays_to_the_same_report() {
+    let dir = scratch("replay");
+    let trace = dir.join("q.trace");
+    let trace = trace.to_str().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bounded_queue.toml");
+    let run = weft_in(
+        &dir,
+        &["run", scenario.to_str().unwrap(), "--headless", "--json", "--record", trace],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let replay = weft_in(&dir, &["replay", trace, "--headless", "--json"]);
+    assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
+    assert_eq!(stdout(&run), stdout(&replay));
+    let text = std::fs::read_to_string(trace).unwrap();
+    assert!(text.starts_with("{\"weft_trace\":1,"), "{}", &text[..40]);
+}
+
+#[test]
+fn a_truncated_trace_names_its_line_and_partial_replays_what_is_there() {
+    let dir = scratch("truncated");
+    let full = dir.join("full.trace");
+    let o = weft_in(
+        &dir,
+        &[
+            "run",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/abba_deadlock.toml").to_str().unwrap(),
+            "--headless",
+            "--record",
+            full.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    let text = std::fs::read_to_string(&full).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let cut = format!("{}\n{}", lines[..6].join("\n"), &lines[6][..lines[6].len() / 2]);
+    std::fs::write(dir.join("cut.trace"), cut).unwrap();
+    let o = weft_in(&dir, &["replay", "cut.trace", "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cut.trace: line 7:"), "{}", stderr(&o));
+    let o = weft_in(&dir, &["replay", "cut.trace", "--headless", "--partial"]);
+    assert_eq!(o.status.code(), Some(4), "an unfinished run is no success");
+    assert!(stdout(&o).starts_with("UNFINISHED"), "{}", stdout(&o));
+    std::fs::write(dir.join("garbage.trace"), "hello\n").unwrap();
+    let o = weft_in(&dir, &["replay", "garbage.trace", "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("line 1"), "{}", stderr(&o));
+}
