@@ -8,6 +8,7 @@
 
 mod boundary;
 mod build;
+mod burst;
 mod exec;
 pub mod policy;
 mod prims;
