@@ -6,9 +6,9 @@ use std::hint::black_box;
 use std::io::Write;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use weft::cli::load::run_headless;
 use weft::event::{Event, EventKind};
 use weft::scenario::{parse, Scenario};
-use weft::cli::load::run_headless;
 use weft::sim::{build, Options};
 
 /// 100 producers and 100 consumers sharing 8 locks and one bounded queue.
@@ -77,7 +77,7 @@ fn bytes_per_event(events: &[Event]) -> f64 {
             _ => 0,
         })
         .sum();
-    (events.len() * std::mem::size_of::<Event>() + heap) as f64 / events.len() as f64
+    (std::mem::size_of_val(events) + heap) as f64 / events.len() as f64
 }
 
 fn bench(c: &mut Criterion) {
@@ -129,9 +129,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(run_headless(&s, &Options::default(), None).map(|t| t.0.len())))
     });
     group.bench_function("headless_run_recording", |b| {
-        b.iter(|| {
-            black_box(run_headless(&s, &Options::default(), Some(&path)).map(|t| t.0.len()))
-        })
+        b.iter(|| black_box(run_headless(&s, &Options::default(), Some(&path)).map(|t| t.0.len())))
     });
     group.finish();
 }

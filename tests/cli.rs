@@ -43,12 +43,29 @@ fn abba_prints_the_cycle_and_exits_3() {
 
 #[test]
 fn the_json_report_has_every_field_with_nulls_not_gaps() {
-    let o = weft(&["run", "scenarios/abba_deadlock.toml", "--headless", "--json"]);
+    let o = weft(&[
+        "run",
+        "scenarios/abba_deadlock.toml",
+        "--headless",
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(3));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     for key in [
-        "scenario", "engine", "seed", "outcome", "end_tick", "makespan", "tasks", "deadlocks",
-        "locks", "queues", "vars", "expect", "averages", "cpus",
+        "scenario",
+        "engine",
+        "seed",
+        "outcome",
+        "end_tick",
+        "makespan",
+        "tasks",
+        "deadlocks",
+        "locks",
+        "queues",
+        "vars",
+        "expect",
+        "averages",
+        "cpus",
     ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
@@ -103,7 +120,11 @@ fn a_failed_expectation_exits_4_and_says_what_did_not_hold() {
     assert!(stdout(&o).contains("FAIL x == 2"), "{}", stdout(&o));
     let o = weft_in(&dir, &["test", "."]);
     assert_eq!(o.status.code(), Some(4));
-    assert!(stdout(&o).contains("`x == 2` does not hold (x = 1)"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("`x == 2` does not hold (x = 1)"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -150,10 +171,19 @@ fn features_not_supported_yet_are_refused_with_the_line() {
     let o = weft_in(&dir, &["run", "sem.toml", "--headless"]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("sem.toml:4:1: not supported yet: semaphores"), "{err}");
+    assert!(
+        err.contains("sem.toml:4:1: not supported yet: semaphores"),
+        "{err}"
+    );
     let o = weft_in(&dir, &["validate", "sem.toml"]);
     assert_eq!(o.status.code(), Some(0), "valid, though not runnable yet");
-    let o = weft(&["run", "scenarios/abba_deadlock.toml", "--headless", "--engine", "live"]);
+    let o = weft(&[
+        "run",
+        "scenarios/abba_deadlock.toml",
+        "--headless",
+        "--engine",
+        "live",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not supported yet"));
 }
@@ -173,7 +203,14 @@ fn a_recorded_trace_replays_to_the_same_report() {
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bounded_queue.toml");
     let run = weft_in(
         &dir,
-        &["run", scenario.to_str().unwrap(), "--headless", "--json", "--record", trace],
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--headless",
+            "--json",
+            "--record",
+            trace,
+        ],
     );
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let replay = weft_in(&dir, &["replay", trace, "--headless", "--json"]);
@@ -191,7 +228,10 @@ fn a_truncated_trace_names_its_line_and_partial_replays_what_is_there() {
         &dir,
         &[
             "run",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/abba_deadlock.toml").to_str().unwrap(),
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios/abba_deadlock.toml")
+                .to_str()
+                .unwrap(),
             "--headless",
             "--record",
             full.to_str().unwrap(),
@@ -200,7 +240,11 @@ fn a_truncated_trace_names_its_line_and_partial_replays_what_is_there() {
     assert_eq!(o.status.code(), Some(3));
     let text = std::fs::read_to_string(&full).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    let cut = format!("{}\n{}", lines[..6].join("\n"), &lines[6][..lines[6].len() / 2]);
+    let cut = format!(
+        "{}\n{}",
+        lines[..6].join("\n"),
+        &lines[6][..lines[6].len() / 2]
+    );
     std::fs::write(dir.join("cut.trace"), cut).unwrap();
     let o = weft_in(&dir, &["replay", "cut.trace", "--headless"]);
     assert_eq!(o.status.code(), Some(2));

@@ -14,7 +14,7 @@ use crate::trace::Trace;
 /// Runs one command and returns the exit code.
 pub fn dispatch(command: Option<Command>) -> i32 {
     let result = match command {
-        None => picker(),
+        None => picker(true),
         Some(Command::Run {
             file,
             headless,
@@ -83,7 +83,8 @@ fn run(
 ) -> Result<i32, Failure> {
     let options = options(flags)?;
     let scenario = load::scenario(file)?;
-    if !headless && std::io::stdout().is_terminal() && record.is_none() {
+    let tty = !headless && std::io::stdout().is_terminal();
+    if tty && record.is_none() {
         return super::tui::open_scenario(scenario, options, mouse);
     }
     let (trace, limited) = load::run_headless(&scenario, &options, record)?;
@@ -93,6 +94,9 @@ fn run(
             "warning: the run was stopped after {MAX_EVENTS} events (the event limit); \
              lower machine.max_ticks or --max-ticks to see its end"
         );
+    }
+    if tty {
+        return super::tui::open_trace(trace, mouse);
     }
     print_report(&trace, json)
 }
@@ -244,12 +248,12 @@ fn mismatch(r: &Report) -> String {
     parts.join("; ")
 }
 
-fn picker() -> Result<i32, Failure> {
+fn picker(mouse: bool) -> Result<i32, Failure> {
     if !std::io::stdout().is_terminal() {
         println!("weft: no terminal; the built-in scenarios are:");
         list();
         println!("\nrun one with `weft run NAME --headless`");
         return Ok(0);
     }
-    super::tui::open_picker()
+    super::tui::open_picker(mouse)
 }

@@ -1,23 +1,168 @@
-//! Opening the TUI: until it lands, print the text report.
+//! Opening the TUI: the engine it asks for runs (the simulator on its own
+//! thread, streaming events through a channel) and the scenarios it offers.
 
-use super::commands::print_report;
-use super::load::{self, Failure};
-use crate::scenario::Scenario;
+use std::io::IsTerminal;
+
+use super::builtin::BUILTIN;
+use super::load::{self, Failure, MAX_EVENTS};
+use crate::event::{Catalog, Event};
+use crate::scenario::{parse, Scenario};
 use crate::sim::Options;
 use crate::trace::Trace;
+use crate::tui::{self, Engine, Entry, Open, RunRequest, UiOptions};
+
+/// A scenario the picker offers: where it comes from and its text.
+struct Source {
+    origin: String,
+    file: String,
+    bytes: Vec<u8>,
+}
+
+/// Runs scenarios for the TUI on the simulator.
+struct SimEngine {
+    sources: Vec<Source>,
+    options: Options,
+}
+
+impl SimEngine {
+    /// The engine over `first` (a scenario named on the command line, if
+    /// any), the built-in scenarios, and `./scenarios/*.toml` not built in.
+    fn new(first: Option<Source>, options: Options) -> SimEngine {
+        let mut sources: Vec<Source> = first.into_iter().collect();
+        sources.extend(BUILTIN.iter().map(|(file, text)| Source {
+            origin: "built-in".into(),
+            file: (*file).to_string(),
+            bytes: text.as_bytes().to_vec(),
+        }));
+        let mut local: Vec<_> = std::fs::read_dir("scenarios")
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        local.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|e| e == "toml"));
+        local.sort();
+        for path in local {
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            if BUILTIN
+                .iter()
+                .any(|(_, text)| text.as_bytes() == bytes.as_slice())
+            {
+                continue;
+            }
+            sources.push(Source {
+                origin: path.display().to_string(),
+                file: path.display().to_string(),
+                bytes,
+            });
+        }
+        SimEngine { sources, options }
+    }
+}
+
+impl Engine for SimEngine {
+    fn entries(&self) -> Vec<Entry> {
+        self.sources
+            .iter()
+            .map(|s| match parse(&s.file, &s.bytes) {
+                Ok(sc) => Entry {
+                    name: sc.name,
+                    description: sc
+                        .description
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    origin: s.origin.clone(),
+                },
+                Err(d) => Entry {
+                    name: s.file.clone(),
+                    description: format!("does not parse: {} error(s)", d.items.len()),
+                    origin: s.origin.clone(),
+                },
+            })
+            .collect()
+    }
+
+    fn start(
+        &self,
+        req: &RunRequest,
+    ) -> Result<(Catalog, crossbeam_channel::Receiver<Event>), String> {
+        let source = self.sources.get(req.entry).ok_or("no such scenario")?;
+        let scenario = parse(&source.file, &source.bytes).map_err(|d| d.render(false))?;
+        let options = Options {
+            seed: req.seed.or(self.options.seed),
+            schedule: req.schedule.clone(),
+            record_choices: req.record_choices,
+            ..self.options.clone()
+        };
+        spawn_run(&scenario, &options)
+    }
+}
+
+/// Runs the simulator on its own thread, sending every event; the thread
+/// ends with the run, at the event limit, or when the receiver is gone.
+fn spawn_run(
+    scenario: &Scenario,
+    options: &Options,
+) -> Result<(Catalog, crossbeam_channel::Receiver<Event>), String> {
+    let (mut sim, catalog) = load::simulator(scenario, options).map_err(|f| match f {
+        Failure::Scenario(d) => d.render(false),
+        Failure::BadInput(t) | Failure::Internal(t) => t,
+    })?;
+    let (tx, rx) = crossbeam_channel::unbounded();
+    std::thread::spawn(move || {
+        let mut batch = Vec::new();
+        let mut sent = 0usize;
+        while sim.outcome().is_none() {
+            sim.step(&mut batch);
+            if sent + batch.len() > MAX_EVENTS {
+                sim.stop(&mut batch);
+            }
+            sent += batch.len();
+            for e in batch.drain(..) {
+                if tx.send(e).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    Ok((catalog, rx))
+}
+
+fn ui_options(mouse: bool) -> UiOptions {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    UiOptions {
+        mouse,
+        color: !no_color && std::io::stdout().is_terminal(),
+    }
+}
+
+fn finish(result: std::io::Result<()>) -> Result<i32, Failure> {
+    result
+        .map(|()| 0)
+        .map_err(|e| Failure::Internal(format!("terminal: {e}")))
+}
 
 /// Opens a scenario in the TUI.
-pub fn open_scenario(scenario: Scenario, options: Options, _mouse: bool) -> Result<i32, Failure> {
-    let (trace, _) = load::run_headless(&scenario, &options, None)?;
-    print_report(&trace, false)
+pub fn open_scenario(scenario: Scenario, options: Options, mouse: bool) -> Result<i32, Failure> {
+    // Refuse what cannot run before the terminal changes.
+    load::simulator(&scenario, &options)?;
+    let first = Source {
+        origin: scenario.path.clone(),
+        file: scenario.path.clone(),
+        bytes: scenario.source.clone().into_bytes(),
+    };
+    let engine = SimEngine::new(Some(first), options);
+    finish(tui::run(&engine, Open::Entry(0), ui_options(mouse)))
 }
 
-/// Opens a trace in the TUI.
-pub fn open_trace(trace: Trace, _mouse: bool) -> Result<i32, Failure> {
-    print_report(&trace, false)
+/// Opens a recorded trace in the TUI.
+pub fn open_trace(trace: Trace, mouse: bool) -> Result<i32, Failure> {
+    let engine = SimEngine::new(None, Options::default());
+    finish(tui::run(&engine, Open::Trace(trace), ui_options(mouse)))
 }
 
-/// Opens the picker.
-pub fn open_picker() -> Result<i32, Failure> {
-    Ok(0)
+/// Opens the scenario picker.
+pub fn open_picker(mouse: bool) -> Result<i32, Failure> {
+    let engine = SimEngine::new(None, Options::default());
+    finish(tui::run(&engine, Open::Picker, ui_options(mouse)))
 }

@@ -120,14 +120,27 @@ impl Serialize for Event {
                 seq.serialize_element(kind)?;
                 seq.serialize_element(&id)?;
             }
-            K::QueuePut { task, queue, value, len } | K::QueueGet { task, queue, value, len } => {
+            K::QueuePut {
+                task,
+                queue,
+                value,
+                len,
+            }
+            | K::QueueGet {
+                task,
+                queue,
+                value,
+                len,
+            } => {
                 ids(&mut seq, &[task.0, queue.0])?;
                 seq.serialize_element(value)?;
                 seq.serialize_element(len)?;
             }
-            K::QueueDone { task, queue, unfinished } => {
-                ids(&mut seq, &[task.0, queue.0, *unfinished])?
-            }
+            K::QueueDone {
+                task,
+                queue,
+                unfinished,
+            } => ids(&mut seq, &[task.0, queue.0, *unfinished])?,
             K::VarRead { task, var, value } | K::VarWrite { task, var, value } => {
                 ids(&mut seq, &[task.0, var.0])?;
                 seq.serialize_element(value)?;
@@ -136,9 +149,11 @@ impl Serialize for Event {
                 seq.serialize_element(&task.0)?;
                 seq.serialize_element(&**text)?;
             }
-            K::Spawn { task, child: other } | K::Terminate { task, target: other } => {
-                ids(&mut seq, &[task.0, other.0])?
-            }
+            K::Spawn { task, child: other }
+            | K::Terminate {
+                task,
+                target: other,
+            } => ids(&mut seq, &[task.0, other.0])?,
             K::Switch { cpu, task, ticks } => ids(&mut seq, &[cpu.0, task.0, *ticks])?,
             K::Choice { options, chosen } => {
                 seq.serialize_element(&chosen.0)?;
@@ -367,7 +382,9 @@ impl<'de> Visitor<'de> for EventVisitor {
                         })
                     })
                     .collect::<Result<Vec<_>, A::Error>>()?;
-                K::Deadlock { cycle: cycle.into() }
+                K::Deadlock {
+                    cycle: cycle.into(),
+                }
             }
             "stall" => {
                 let stuck: Vec<(u32, String, u32)> = f.next()?;
@@ -382,7 +399,9 @@ impl<'de> Visitor<'de> for EventVisitor {
                         })
                     })
                     .collect::<Result<Vec<_>, A::Error>>()?;
-                K::Stall { stuck: stuck.into() }
+                K::Stall {
+                    stuck: stuck.into(),
+                }
             }
             "end" => {
                 let name: String = f.next()?;

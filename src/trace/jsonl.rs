@@ -99,8 +99,7 @@ pub fn read(input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
 
 fn parse_event(line: &[u8], expected_seq: usize, trace: &Trace) -> Result<Event, String> {
     let catalog = &trace.catalog;
-    let mut e: Event =
-        serde_json::from_slice(line).map_err(|e| format!("corrupt event ({e})"))?;
+    let mut e: Event = serde_json::from_slice(line).map_err(|e| format!("corrupt event ({e})"))?;
     e.seq = expected_seq as u64;
     if e.tick < trace.last().tick {
         return Err(format!(

@@ -1,0 +1,122 @@
+//! TUI cost on a big run: the whole screen drawn into a `TestBackend` at
+//! 200x60 for a 64-task trace of about a million events (task lanes and CPU
+//! lanes), and seeking the cursor to a random step (checkpoint + short fold).
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use weft::event::{Catalog, Event};
+use weft::trace::Trace;
+use weft::tui::layout;
+use weft::tui::{Action, App, Engine, Entry, Open, RunRequest, Theme};
+
+/// 64 threads sharing 8 locks and two bounded queues on 4 CPUs.
+const SCENARIO: &str = r#"
+[scenario]
+name = "64 tasks"
+[machine]
+cpus = 4
+policy = "rr"
+quantum = 2
+max_ticks = 10000000
+[vars]
+counter = 0
+[locks]
+L = { kind = "mutex", count = 8 }
+[queues]
+q = { capacity = 8 }
+r = { capacity = 4 }
+[[task]]
+name = "w"
+count = 32
+script = """
+repeat 1200 {
+  acquire L[i]
+  compute 1
+  incr counter
+  release L[i]
+  put q
+  sleep 1
+}
+"""
+[[task]]
+name = "c"
+count = 32
+script = """
+repeat 1200 {
+  get q
+  acquire L[i+1]
+  compute 1
+  release L[i+1]
+  io 2
+}
+"""
+"#;
+
+fn big_trace() -> Trace {
+    let scenario = weft::scenario::parse("bench.toml", SCENARIO.as_bytes()).expect("parses");
+    let (catalog, events) =
+        weft::sim::simulate(&scenario, &weft::sim::Options::default()).expect("runs");
+    eprintln!(
+        "bench trace: {} tasks, {} events",
+        catalog.tasks.len(),
+        events.len()
+    );
+    Trace::from_events(catalog, events)
+}
+
+struct NoEngine;
+
+impl Engine for NoEngine {
+    fn entries(&self) -> Vec<Entry> {
+        Vec::new()
+    }
+    fn start(
+        &self,
+        _req: &RunRequest,
+    ) -> Result<(Catalog, crossbeam_channel::Receiver<Event>), String> {
+        Err("no engine in the bench".into())
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let trace = big_trace();
+    let len = trace.len();
+    let engine = NoEngine;
+    let mut app = App::new(&engine, Open::Trace(trace), Theme::new(true));
+    app.update(Action::Resize {
+        width: 200,
+        height: 60,
+    });
+    if let Some(s) = app.session.as_mut() {
+        s.set_cursor(len / 2);
+    }
+    let mut term = Terminal::new(TestBackend::new(200, 60)).expect("a test terminal");
+    c.bench_function("frame 200x60, task lanes, mid-trace", |b| {
+        b.iter(|| term.draw(|f| layout::draw(f, &app)).map(|_| ()))
+    });
+    app.update(Action::ToggleCpuLanes);
+    for _ in 0..6 {
+        app.update(Action::ZoomOut);
+    }
+    c.bench_function("frame 200x60, CPU lanes, 20 ticks a cell", |b| {
+        b.iter(|| term.draw(|f| layout::draw(f, &app)).map(|_| ()))
+    });
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    c.bench_function("seek to a random step", |b| {
+        b.iter(|| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let step = (x % len as u64) as usize;
+            if let Some(s) = app.session.as_mut() {
+                s.set_cursor(black_box(step));
+            }
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

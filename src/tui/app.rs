@@ -1,0 +1,336 @@
+//! The app: the picker or an open [`Session`], the help overlay, and
+//! [`App::update`], the only place where app state changes. Imports the
+//! event contract and the trace; runs go through the [`Engine`] trait.
+
+use crate::event::TaskId;
+use crate::trace::Trace;
+
+use super::keymap::{Action, Mode};
+use super::layout::{self, Panel};
+use super::session::{Session, SPEEDS};
+use super::timeline::{self, Hit, ZOOMS};
+use super::{Engine, Entry, Open, RunRequest, Theme};
+
+pub use super::session::Scheduler;
+
+/// The zoom a session starts at (an index into [`ZOOMS`]).
+pub const DEFAULT_ZOOM: usize = 1;
+
+/// What the views need besides the world: cursor, focus, zoom, selection
+/// and scroll positions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewState {
+    /// Events applied: the world shown is the one after this many.
+    pub cursor: usize,
+    /// The panel that gets ↑/↓.
+    pub focus: Panel,
+    /// Index into [`ZOOMS`].
+    pub zoom: usize,
+    /// One lane per CPU instead of per task.
+    pub cpu_lanes: bool,
+    /// The selected task (lane and script highlighted).
+    pub selected: Option<TaskId>,
+    /// The lane under the lane cursor (a row of the timeline).
+    pub lane_cursor: usize,
+    /// First row shown of the locks, queues and waits panels.
+    pub scroll: [usize; 3],
+    /// Events the log is scrolled back from the cursor.
+    pub log_back: usize,
+    /// The log filter.
+    pub filter: String,
+    /// The filter is being typed.
+    pub filtering: bool,
+}
+
+impl Default for ViewState {
+    fn default() -> ViewState {
+        ViewState {
+            cursor: 0,
+            focus: Panel::Timeline,
+            zoom: DEFAULT_ZOOM,
+            cpu_lanes: false,
+            selected: None,
+            lane_cursor: 0,
+            scroll: [0; 3],
+            log_back: 0,
+            filter: String::new(),
+            filtering: false,
+        }
+    }
+}
+
+/// The picker's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PickerState {
+    /// The highlighted entry.
+    pub selected: usize,
+    /// Diagnostics of the last entry that failed to open.
+    pub error: Option<String>,
+}
+
+/// The whole app.
+pub struct App<'a> {
+    pub(super) engine: &'a dyn Engine,
+    /// Colours or not.
+    pub theme: Theme,
+    /// The picker's entries.
+    pub entries: Vec<Entry>,
+    /// The picker's state.
+    pub picker: PickerState,
+    /// The open run, if any (else the picker shows).
+    pub session: Option<Session>,
+    /// The help overlay is open.
+    pub help: bool,
+    /// The user asked to quit.
+    pub quit: bool,
+    /// The terminal's size.
+    pub size: (u16, u16),
+}
+
+impl<'a> App<'a> {
+    /// An app opened on `open`.
+    pub fn new(engine: &'a dyn Engine, open: Open, theme: Theme) -> App<'a> {
+        let mut app = App {
+            engine,
+            theme,
+            entries: engine.entries(),
+            picker: PickerState::default(),
+            session: None,
+            help: false,
+            quit: false,
+            size: (100, 30),
+        };
+        match open {
+            Open::Picker => {}
+            Open::Entry(i) => {
+                app.picker.selected = i;
+                app.open_entry(i);
+                if let Some(s) = &mut app.session {
+                    s.playing = false;
+                }
+            }
+            Open::Trace(trace) => app.open_trace(trace),
+        }
+        app
+    }
+
+    /// What keys mean now.
+    pub fn mode(&self) -> Mode {
+        match &self.session {
+            _ if self.help => Mode::Help,
+            None => Mode::Picker,
+            Some(s) if s.view.filtering => Mode::Filter,
+            Some(_) => Mode::Session,
+        }
+    }
+
+    fn open_entry(&mut self, i: usize) {
+        let req = RunRequest {
+            entry: i,
+            ..RunRequest::default()
+        };
+        match self.engine.start(&req) {
+            Ok((catalog, rx)) => {
+                self.picker.error = None;
+                self.session = Some(Session::new(catalog, Some(rx), Some(req)));
+            }
+            Err(text) => {
+                self.session = None;
+                self.picker.error = Some(text);
+            }
+        }
+    }
+
+    fn open_trace(&mut self, trace: Trace) {
+        let mut s = Session::from_trace(trace);
+        s.set_cursor(0);
+        self.session = Some(s);
+    }
+
+    /// Applies one action: the only way app state changes.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = !self.help,
+            Action::Resize { width, height } => self.size = (width, height),
+            Action::OpenPicker => {
+                self.session = None;
+                self.entries = self.engine.entries();
+            }
+            _ if self.session.is_none() => self.update_picker(action),
+            _ => self.update_session(action),
+        }
+    }
+
+    fn update_picker(&mut self, action: Action) {
+        let n = self.entries.len();
+        let p = &mut self.picker;
+        match action {
+            Action::Up => p.selected = p.selected.saturating_sub(1),
+            Action::Down => p.selected = (p.selected + 1).min(n.saturating_sub(1)),
+            Action::Select if p.selected < n => {
+                let i = p.selected;
+                self.open_entry(i);
+                if let Some(s) = &mut self.session {
+                    s.playing = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn update_session(&mut self, action: Action) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if !matches!(action, Action::Pump | Action::Tick(_) | Action::Engine(_)) {
+            s.message = None;
+        }
+        match action {
+            Action::Pump => s.pump(),
+            Action::Engine(e) => s.accept(e),
+            Action::Tick(dt) => s.advance(dt.as_secs_f64()),
+            Action::TogglePlay => s.playing = !s.playing,
+            Action::StepForward => s.set_cursor(s.view.cursor + 1),
+            Action::StepBack => s.set_cursor(s.view.cursor.saturating_sub(1)),
+            Action::TickForward => s.tick_forward(),
+            Action::TickBack => s.tick_back(),
+            Action::Slower => s.speed = s.speed.saturating_sub(1),
+            Action::Faster => s.speed = (s.speed + 1).min(SPEEDS.len() - 1),
+            Action::Start => s.set_cursor(0),
+            Action::End => s.set_cursor(s.trace.len()),
+            Action::JumpDeadlock => jump_deadlock(s),
+            Action::ToggleCpuLanes => {
+                s.view.cpu_lanes = !s.view.cpu_lanes;
+                s.view.lane_cursor = 0;
+            }
+            Action::ZoomIn => s.view.zoom = s.view.zoom.saturating_sub(1),
+            Action::ZoomOut => s.view.zoom = (s.view.zoom + 1).min(ZOOMS.len() - 1),
+            Action::FilterStart => s.view.filtering = true,
+            Action::FilterChar(c) => s.view.filter.push(c),
+            Action::FilterBackspace => {
+                s.view.filter.pop();
+            }
+            Action::FilterDone => s.view.filtering = false,
+            Action::FilterCancel => {
+                s.view.filtering = false;
+                s.view.filter.clear();
+            }
+            other => self.update_more(other),
+        }
+    }
+
+    fn update_more(&mut self, action: Action) {
+        let size = self.size;
+        match action {
+            Action::FocusNext | Action::FocusPrev => self.cycle_focus(action == Action::FocusNext),
+            Action::Up => self.move_within(-1),
+            Action::Down => self.move_within(1),
+            Action::Select => {
+                if let Some(s) = self.session.as_mut() {
+                    if s.view.focus == Panel::Timeline && !s.view.cpu_lanes {
+                        let order = timeline::task_order(s.catalog());
+                        s.view.selected = order.get(s.view.lane_cursor).copied();
+                    }
+                }
+            }
+            Action::Click { x, y } => self.click(x, y, size),
+            Action::Scheduler => self.toggle_scheduler(),
+            Action::Pick(n) => self.pick(n),
+            Action::Restart => self.restart(false),
+            Action::RestartNewSeed => self.restart(true),
+            _ => {}
+        }
+    }
+
+    fn cycle_focus(&mut self, forward: bool) {
+        let size = self.size;
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let panels = layout::visible_panels(s, size);
+        if panels.is_empty() {
+            return;
+        }
+        let at = panels.iter().position(|p| *p == s.view.focus).unwrap_or(0);
+        let n = panels.len();
+        let next = if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        };
+        s.view.focus = panels[next];
+    }
+
+    fn move_within(&mut self, delta: isize) {
+        let Some(s) = self.session.as_mut() else {
+            if delta < 0 {
+                self.update_picker(Action::Up);
+            } else {
+                self.update_picker(Action::Down);
+            }
+            return;
+        };
+        let step = |v: usize, max: usize| v.saturating_add_signed(delta).min(max);
+        let tasks = s.catalog().tasks.len();
+        match s.view.focus {
+            Panel::Timeline => {
+                let rows = if s.view.cpu_lanes {
+                    s.catalog().cpus as usize
+                } else {
+                    tasks
+                };
+                s.view.lane_cursor = step(s.view.lane_cursor, rows.saturating_sub(1));
+            }
+            Panel::Locks => s.view.scroll[0] = step(s.view.scroll[0], 1000),
+            Panel::Queues => s.view.scroll[1] = step(s.view.scroll[1], 1000),
+            Panel::Waits => s.view.scroll[2] = step(s.view.scroll[2], 1000),
+            Panel::Log => s.view.log_back = s.view.log_back.saturating_add_signed(-delta),
+            Panel::Scripts => {
+                let order = timeline::task_order(s.catalog());
+                let at = s
+                    .view
+                    .selected
+                    .and_then(|t| order.iter().position(|x| *x == t))
+                    .unwrap_or(0);
+                s.view.selected = order.get(step(at, order.len().saturating_sub(1))).copied();
+            }
+        }
+    }
+
+    fn click(&mut self, x: u16, y: u16, size: (u16, u16)) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let Some(panels) = layout::compute(s, size) else {
+            return;
+        };
+        let Some(area) = panels.timeline else {
+            return;
+        };
+        match timeline::hit(s, area, x, y) {
+            Some(Hit::Lane(row, task)) => {
+                s.view.focus = Panel::Timeline;
+                s.view.lane_cursor = row;
+                if task.is_some() {
+                    s.view.selected = task;
+                }
+            }
+            Some(Hit::Tick(t)) => {
+                let to = s.lanes.step_after_tick(t);
+                s.set_cursor(to);
+            }
+            None => {}
+        }
+    }
+}
+
+fn jump_deadlock(s: &mut Session) {
+    match s.lanes.deadlock_steps.first() {
+        Some(&d) => {
+            s.playing = false;
+            s.set_cursor(d);
+        }
+        None => s.message = Some("no deadlock in this run (so far)".into()),
+    }
+}

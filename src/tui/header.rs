@@ -1,0 +1,125 @@
+//! The header line (scenario, tick, step, play state, speed, outcome badge)
+//! and the footer line (scheduler options, filter input, messages, key
+//! hints). Imports the event contract and the trace.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::event::Outcome;
+
+use super::layout::Scene;
+use super::session::{Session, SPEEDS};
+
+/// The header line.
+pub struct HeaderView<'a> {
+    /// The session (play state, speed).
+    pub session: &'a Session,
+    /// What to draw.
+    pub scene: &'a Scene<'a>,
+}
+
+/// The outcome known at the cursor: a deadlock as soon as one has formed.
+pub fn outcome_at(scene: &Scene<'_>) -> Option<Outcome> {
+    if !scene.world.deadlocks.is_empty() {
+        return Some(Outcome::Deadlock);
+    }
+    scene.world.outcome
+}
+
+fn speed_text(speed: u32) -> String {
+    match speed {
+        s if s >= 1_000_000 => "max".to_string(),
+        s if s >= 1000 => format!("{}k ev/s", s / 1000),
+        s => format!("{s} ev/s"),
+    }
+}
+
+impl Widget for &HeaderView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let s = self.session;
+        let sc = self.scene;
+        let th = sc.theme;
+        let play = if s.playing {
+            "▶ playing"
+        } else {
+            "⏸ paused"
+        };
+        let sep = Span::styled(" │ ", th.dim());
+        let total = if s.streaming() {
+            format!("{}…", s.trace.len())
+        } else {
+            s.trace.len().to_string()
+        };
+        let mut spans = vec![
+            Span::styled(" weft ", th.accent()),
+            sep.clone(),
+            Span::styled(sc.catalog.scenario.clone(), th.title()),
+            sep.clone(),
+            Span::raw(format!("tick {}", sc.world.tick)),
+            sep.clone(),
+            Span::raw(format!("step {}/{}", sc.view.cursor, total)),
+            sep.clone(),
+            Span::raw(play),
+            sep.clone(),
+            Span::raw(speed_text(SPEEDS[s.speed.min(SPEEDS.len() - 1)])),
+        ];
+        if s.sched.is_some() {
+            spans.push(sep.clone());
+            spans.push(Span::styled("SCHEDULER", th.accent()));
+        }
+        if let Some(o) = outcome_at(sc) {
+            spans.push(Span::raw(" "));
+            let style = match o {
+                Outcome::Completed => th.ok_badge(),
+                _ => th.error_badge(),
+            };
+            spans.push(Span::styled(
+                format!(" {} ", o.name().to_uppercase()),
+                style,
+            ));
+        }
+        Line::from(spans).render(area, buf);
+    }
+}
+
+/// The footer line.
+pub struct FooterView<'a> {
+    /// The session (messages, scheduler, filter).
+    pub session: &'a Session,
+    /// What to draw.
+    pub scene: &'a Scene<'a>,
+}
+
+impl Widget for &FooterView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let s = self.session;
+        let th = self.scene.theme;
+        let line = if let Some(opts) = s.awaited_options() {
+            let mut spans = vec![Span::styled(" Choose the next task: ", th.accent())];
+            for (i, t) in opts.iter().enumerate().take(9) {
+                spans.push(Span::styled(format!("{}", i + 1), th.selected()));
+                spans.push(Span::raw(format!(
+                    " {}  ",
+                    self.scene.catalog.task_name(*t)
+                )));
+            }
+            Line::from(spans)
+        } else if s.view.filtering {
+            Line::from(vec![
+                Span::styled(" filter log: /", th.accent()),
+                Span::raw(format!("{}█", s.view.filter)),
+                Span::styled("   Enter keeps · Esc drops", th.dim()),
+            ])
+        } else if let Some(m) = &s.message {
+            Line::from(Span::styled(format!(" {m}"), th.accent()))
+        } else {
+            Line::from(Span::styled(
+                " space play · ←/→ step · ⇧←/⇧→ tick · d deadlock · Tab focus · c CPUs · s scheduler · o picker · ? help · q quit",
+                th.dim(),
+            ))
+        };
+        line.render(area, buf);
+    }
+}

@@ -1,0 +1,231 @@
+//! Keys and mouse clicks become [`Action`]s, one mapping per input mode.
+//! Only `App::update` acts on them. Also the list of keys the help overlay
+//! shows. Imports nothing of weft.
+
+use std::time::Duration;
+
+use crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+
+/// Everything the user (or the clock) can ask the app to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Leave the UI.
+    Quit,
+    /// Play or pause.
+    TogglePlay,
+    /// One event forward.
+    StepForward,
+    /// One event back.
+    StepBack,
+    /// To the end of the next tick.
+    TickForward,
+    /// To the end of the previous tick.
+    TickBack,
+    /// Slower playback.
+    Slower,
+    /// Faster playback.
+    Faster,
+    /// To the first step.
+    Start,
+    /// To the last step.
+    End,
+    /// To the deadlock.
+    JumpDeadlock,
+    /// Focus the next panel.
+    FocusNext,
+    /// Focus the previous panel.
+    FocusPrev,
+    /// Up within the focused panel.
+    Up,
+    /// Down within the focused panel.
+    Down,
+    /// Enter: select the task under the lane cursor, or open the picked entry.
+    Select,
+    /// Task lanes or CPU lanes.
+    ToggleCpuLanes,
+    /// More detail per tick.
+    ZoomIn,
+    /// More ticks per cell.
+    ZoomOut,
+    /// Enter or leave be-the-scheduler mode.
+    Scheduler,
+    /// In scheduler mode: take option `n` (1-based).
+    Pick(u8),
+    /// Run again with the same seed.
+    Restart,
+    /// Run again with a new random seed.
+    RestartNewSeed,
+    /// Back to the picker.
+    OpenPicker,
+    /// Show or hide the help overlay.
+    Help,
+    /// Start typing a log filter.
+    FilterStart,
+    /// A character of the filter.
+    FilterChar(char),
+    /// Delete the filter's last character.
+    FilterBackspace,
+    /// Keep the filter and stop typing.
+    FilterDone,
+    /// Drop the filter.
+    FilterCancel,
+    /// A left click at a terminal cell.
+    Click {
+        /// Column.
+        x: u16,
+        /// Row.
+        y: u16,
+    },
+    /// The terminal's new size.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// Take in the events the engine has sent.
+    Pump,
+    /// One event from the engine, received while waiting.
+    Engine(crate::event::Event),
+    /// Time passed (drives playback).
+    Tick(Duration),
+}
+
+/// The input mode, which decides what keys mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The scenario picker.
+    Picker,
+    /// Watching a run.
+    Session,
+    /// Typing a log filter.
+    Filter,
+    /// The help overlay is open: any key closes it.
+    Help,
+}
+
+/// The action of a terminal event in a mode, if it has one.
+pub fn map(event: &TermEvent, mode: Mode) -> Option<Action> {
+    match event {
+        TermEvent::Key(key) if key.kind != KeyEventKind::Release => map_key(key, mode),
+        TermEvent::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+                x: m.column,
+                y: m.row,
+            }),
+            MouseEventKind::ScrollUp => Some(Action::Up),
+            MouseEventKind::ScrollDown => Some(Action::Down),
+            _ => None,
+        },
+        TermEvent::Resize(width, height) => Some(Action::Resize {
+            width: *width,
+            height: *height,
+        }),
+        _ => None,
+    }
+}
+
+/// The action of a key in a mode.
+pub fn map_key(key: &KeyEvent, mode: Mode) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && matches!(key.code, KeyCode::Char('c')) {
+        return Some(Action::Quit);
+    }
+    match mode {
+        Mode::Help => Some(Action::Help),
+        Mode::Filter => filter_key(key),
+        Mode::Picker => picker_key(key),
+        Mode::Session => session_key(key),
+    }
+}
+
+fn filter_key(key: &KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Enter => Some(Action::FilterDone),
+        KeyCode::Esc => Some(Action::FilterCancel),
+        KeyCode::Backspace => Some(Action::FilterBackspace),
+        KeyCode::Char(c) => Some(Action::FilterChar(c)),
+        _ => None,
+    }
+}
+
+fn picker_key(key: &KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Char('q') | KeyCode::Esc => Some(Action::Quit),
+        KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
+        KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+        KeyCode::Enter => Some(Action::Select),
+        KeyCode::Char('?') => Some(Action::Help),
+        _ => None,
+    }
+}
+
+fn session_key(key: &KeyEvent) -> Option<Action> {
+    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+    let a = match key.code {
+        KeyCode::Right if shift => Action::TickForward,
+        KeyCode::Left if shift => Action::TickBack,
+        KeyCode::Right | KeyCode::Char('l') => Action::StepForward,
+        KeyCode::Left | KeyCode::Char('h') => Action::StepBack,
+        KeyCode::Char('L') => Action::TickForward,
+        KeyCode::Char('H') => Action::TickBack,
+        KeyCode::Up | KeyCode::Char('k') => Action::Up,
+        KeyCode::Down | KeyCode::Char('j') => Action::Down,
+        KeyCode::Tab => Action::FocusNext,
+        KeyCode::BackTab => Action::FocusPrev,
+        KeyCode::Enter => Action::Select,
+        KeyCode::Char(c) => return session_char(c),
+        _ => return None,
+    };
+    Some(a)
+}
+
+fn session_char(c: char) -> Option<Action> {
+    let a = match c {
+        'q' => Action::Quit,
+        ' ' => Action::TogglePlay,
+        '[' => Action::Slower,
+        ']' => Action::Faster,
+        'g' => Action::Start,
+        'G' => Action::End,
+        'd' => Action::JumpDeadlock,
+        'c' => Action::ToggleCpuLanes,
+        '+' | '=' => Action::ZoomIn,
+        '-' | '_' => Action::ZoomOut,
+        's' => Action::Scheduler,
+        'r' => Action::Restart,
+        'R' => Action::RestartNewSeed,
+        'o' => Action::OpenPicker,
+        '?' => Action::Help,
+        '/' => Action::FilterStart,
+        '1'..='9' => Action::Pick(c as u8 - b'0'),
+        _ => return None,
+    };
+    Some(a)
+}
+
+/// Every key of the session, as (keys, what it does), for the help overlay.
+pub const HELP: &[(&str, &str)] = &[
+    ("space", "play / pause"),
+    ("→ / l", "one event forward"),
+    ("← / h", "one event back"),
+    ("Shift+→ / L", "one tick forward"),
+    ("Shift+← / H", "one tick back"),
+    ("[ / ]", "slower / faster"),
+    ("g / G", "start / end of the run"),
+    ("d", "jump to the deadlock"),
+    ("Tab / Shift+Tab", "focus the next / previous panel"),
+    ("↑ ↓ / k j", "move within the focused panel"),
+    ("Enter", "select the task under the lane cursor"),
+    ("c", "task lanes / CPU lanes"),
+    ("+ / -", "zoom the timeline in / out"),
+    ("s", "be the scheduler (then 1-9 picks a task)"),
+    ("r / R", "restart / restart with a new random seed"),
+    ("/", "filter the log (Enter keeps, Esc drops)"),
+    ("o", "back to the scenario picker"),
+    ("?", "this help"),
+    ("q / Ctrl-C", "quit"),
+    ("mouse", "click a lane: select; click the axis: seek"),
+];

@@ -1,0 +1,225 @@
+//! The log panel: the events up to the cursor as readable text, newest
+//! last, the next event dimmed below, filterable with `/`. Also the text of
+//! one event, which other views reuse. Imports the event contract and the
+//! analysis.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use crate::analysis::chain_text;
+use crate::event::{Catalog, Event, EventKind, Failure, TaskState};
+
+use super::layout::{Panel, Scene};
+use super::timeline::wait_label;
+
+/// A filter looks back at most this many events, so a frame stays fast.
+const SCAN_LIMIT: usize = 50_000;
+
+/// The log panel.
+pub struct LogView<'a> {
+    /// What to draw.
+    pub scene: &'a Scene<'a>,
+}
+
+fn failure_text(cat: &Catalog, f: Failure) -> String {
+    let r = |id| cat.resource_name(id).to_string();
+    match f {
+        Failure::Timeout(x) => format!("timed out waiting for {}", r(x)),
+        Failure::Full(x) => format!("{} was full", r(x)),
+        Failure::Empty(x) => format!("{} was empty", r(x)),
+        Failure::NotHeld(x) => format!("released {} without holding it", r(x)),
+        Failure::TooManyDone(x) => format!("task_done on {} too often", r(x)),
+        Failure::AlreadyStarted(t) => format!("spawned {} twice", cat.task_name(t)),
+        Failure::NoProgress => "made no progress".to_string(),
+    }
+}
+
+fn state_text(cat: &Catalog, s: TaskState) -> String {
+    match s {
+        TaskState::Running { cpu } => format!("running on cpu{}", cpu.0),
+        TaskState::Blocked { on, timed } => format!(
+            "blocked on {}{}",
+            wait_label(cat, on),
+            if timed { " (timeout)" } else { "" }
+        ),
+        TaskState::Sleeping { io: true } => "in io".to_string(),
+        TaskState::Failed { reason } => format!("failed: {}", failure_text(cat, reason)),
+        other => other.name().to_string(),
+    }
+}
+
+/// A script line without its `#` comment (a `#` inside quotes stays).
+pub fn strip_comment(line: &str) -> &str {
+    let mut quoted = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '#' if !quoted => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// One event as a line of text.
+pub fn event_text(cat: &Catalog, e: &Event) -> String {
+    let t = |id| cat.task_name(id).to_string();
+    let r = |id| cat.resource_name(id).to_string();
+    match &e.kind {
+        EventKind::State { task, state } => format!("{} → {}", t(*task), state_text(cat, *state)),
+        EventKind::Pc { task, pc } => {
+            let script = cat.tasks.get(task.index()).map(|x| &x.script);
+            let line = script
+                .and_then(|s| s.lines.get(*s.pc_line.get(*pc as usize)? as usize))
+                .map_or(String::new(), |l| strip_comment(l).trim().to_string());
+            format!("{} at `{}`", t(*task), line)
+        }
+        EventKind::LockWait { task, lock } => format!("{} waits for {} (held)", t(*task), r(*lock)),
+        EventKind::LockAcquire { task, lock, depth } if *depth > 1 => {
+            format!("{} re-acquires {} (depth {depth})", t(*task), r(*lock))
+        }
+        EventKind::LockAcquire { task, lock, .. } => format!("{} acquires {}", t(*task), r(*lock)),
+        EventKind::LockRelease { task, lock, depth } if *depth > 0 => {
+            format!("{} releases {} once (depth {depth})", t(*task), r(*lock))
+        }
+        EventKind::LockRelease { task, lock, .. } => format!("{} releases {}", t(*task), r(*lock)),
+        EventKind::WaitTimeout { task, on } => {
+            format!("{} gives up waiting for {}", t(*task), wait_label(cat, *on))
+        }
+        EventKind::QueuePut {
+            task,
+            queue,
+            value,
+            len,
+        } => {
+            format!("{} puts {value} into {} (len {len})", t(*task), r(*queue))
+        }
+        EventKind::QueueGet {
+            task,
+            queue,
+            value,
+            len,
+        } => {
+            format!("{} gets {value} from {} (len {len})", t(*task), r(*queue))
+        }
+        EventKind::QueueDone {
+            task,
+            queue,
+            unfinished,
+        } => {
+            format!(
+                "{} task_done {} ({unfinished} unfinished)",
+                t(*task),
+                r(*queue)
+            )
+        }
+        EventKind::VarRead { task, var, value } => {
+            format!("{} reads {} = {value}", t(*task), cat.var_name(*var))
+        }
+        EventKind::VarWrite { task, var, value } => {
+            format!("{} writes {} = {value}", t(*task), cat.var_name(*var))
+        }
+        EventKind::Print { task, text } => format!("{}: \"{text}\"", t(*task)),
+        EventKind::Spawn { task, child } => format!("{} spawns {}", t(*task), t(*child)),
+        EventKind::Terminate { task, target } => format!("{} kills {}", t(*task), t(*target)),
+        EventKind::Switch { cpu, task, ticks } => {
+            format!("cpu{} switches to {} ({ticks} ticks)", cpu.0, t(*task))
+        }
+        EventKind::Choice { options, chosen } => {
+            let names: Vec<String> = options.iter().map(|o| t(*o)).collect();
+            format!("choice among {} → {}", names.join(", "), t(*chosen))
+        }
+        EventKind::Deadlock { cycle } => format!("DEADLOCK {}", chain_text(cat, cycle)),
+        EventKind::Stall { stuck } => format!("STALL: {} task(s) wait forever", stuck.len()),
+        EventKind::End { outcome } => format!("end: {}", outcome.name()),
+    }
+}
+
+impl LogView<'_> {
+    /// The indices of the events shown: up to `rows` matching the filter,
+    /// ending at the cursor (minus the scroll), oldest first.
+    pub fn visible(&self, rows: usize) -> Vec<usize> {
+        let sc = self.scene;
+        let events = sc.trace.events();
+        let end = sc.view.cursor.min(events.len());
+        let filter = sc.view.filter.to_lowercase();
+        let mut picked = Vec::new();
+        let mut skip = sc.view.log_back;
+        for i in (end.saturating_sub(SCAN_LIMIT)..end).rev() {
+            if picked.len() >= rows {
+                break;
+            }
+            if !filter.is_empty() && !self.text(i).to_lowercase().contains(&filter) {
+                continue;
+            }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            picked.push(i);
+        }
+        picked.reverse();
+        picked
+    }
+
+    fn text(&self, i: usize) -> String {
+        let sc = self.scene;
+        sc.trace
+            .events()
+            .get(i)
+            .map_or(String::new(), |e| event_text(sc.catalog, e))
+    }
+
+    fn line(&self, i: usize, current: bool) -> Line<'static> {
+        let sc = self.scene;
+        let th = sc.theme;
+        let Some(e) = sc.trace.events().get(i) else {
+            return Line::raw("");
+        };
+        let text = event_text(sc.catalog, e);
+        let style = match &e.kind {
+            EventKind::Deadlock { .. } | EventKind::Stall { .. } => th.error(),
+            EventKind::Pc { .. } => th.dim(),
+            _ if current => th.title(),
+            _ => ratatui::style::Style::new(),
+        };
+        let mark = if current { "▶" } else { " " };
+        Line::from(vec![
+            Span::styled(format!("{:>5} {:>4} {mark} ", i + 1, e.tick), th.dim()),
+            Span::styled(text, style),
+        ])
+    }
+}
+
+impl Widget for &LogView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let sc = self.scene;
+        let title = if sc.view.filter.is_empty() {
+            " Log  (step tick) ".to_string()
+        } else {
+            format!(" Log  filter: /{} ", sc.view.filter)
+        };
+        let block = Block::bordered()
+            .title(title)
+            .border_style(sc.theme.border(sc.focused(Panel::Log)));
+        let rows = usize::from(area.height.saturating_sub(3));
+        let shown = self.visible(rows);
+        let last = sc.view.cursor.checked_sub(1);
+        let mut lines: Vec<Line<'static>> = shown
+            .iter()
+            .map(|&i| self.line(i, Some(i) == last))
+            .collect();
+        if let Some(e) = sc.trace.events().get(sc.view.cursor) {
+            let text = format!(
+                "{:>5} {:>4}   next: {}",
+                sc.view.cursor + 1,
+                e.tick,
+                event_text(sc.catalog, e)
+            );
+            lines.push(Line::styled(text, sc.theme.dim()));
+        }
+        Paragraph::new(lines).block(block).render(area, buf);
+    }
+}

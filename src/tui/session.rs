@@ -1,0 +1,249 @@
+//! One open run: its trace and lane histories as they stream in, the world
+//! at the cursor, playback, and be-the-scheduler bookkeeping. Changed only
+//! through `App::update`. Imports the event contract and the trace.
+
+use crossbeam_channel::{Receiver, TryRecvError};
+
+use crate::event::{Catalog, Event, EventKind, TaskId};
+use crate::trace::{Trace, World};
+
+use super::app::ViewState;
+use super::lanes::Lanes;
+use super::RunRequest;
+
+/// Playback speeds, in events per second.
+pub const SPEEDS: [u32; 12] = [1, 2, 5, 10, 20, 50, 100, 250, 1000, 5000, 50_000, 1_000_000];
+
+/// The speed a session starts at (an index into [`SPEEDS`]).
+pub const DEFAULT_SPEED: usize = 4;
+
+/// At most this many engine events are taken in per pump, so input stays responsive.
+const PUMP_BUDGET: usize = 200_000;
+
+/// Be-the-scheduler mode: the choices made so far and the one awaited.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scheduler {
+    /// The index (among `Choice` events) of the choice the user must make, with
+    /// the step of its event, once playback has reached it.
+    pub awaiting: Option<(usize, usize)>,
+}
+
+/// A run being watched.
+#[derive(Debug)]
+pub struct Session {
+    /// How it was started (None for a recorded trace).
+    pub req: Option<RunRequest>,
+    /// The events so far.
+    pub trace: Trace,
+    /// Per-lane histories of the same events.
+    pub lanes: Lanes,
+    rx: Option<Receiver<Event>>,
+    /// The world at the cursor.
+    pub world: World,
+    /// Cursor, scroll, focus, zoom, selection.
+    pub view: ViewState,
+    /// Playback runs.
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    debt: f64,
+    /// Be-the-scheduler mode, when on.
+    pub sched: Option<Scheduler>,
+    /// Where to put the cursor once a restarted run has streamed that far.
+    pub resume_at: Option<usize>,
+    /// A one-line message for the footer.
+    pub message: Option<String>,
+}
+
+impl Session {
+    /// A session over a run that streams its events from `rx`.
+    pub fn new(catalog: Catalog, rx: Option<Receiver<Event>>, req: Option<RunRequest>) -> Session {
+        let lanes = Lanes::new(&catalog);
+        let trace = Trace::new(catalog);
+        let world = trace.world_at(0);
+        Session {
+            req,
+            trace,
+            lanes,
+            rx,
+            world,
+            view: ViewState::default(),
+            playing: false,
+            speed: DEFAULT_SPEED,
+            debt: 0.0,
+            sched: None,
+            resume_at: None,
+            message: None,
+        }
+    }
+
+    /// A session over a finished trace.
+    pub fn from_trace(trace: Trace) -> Session {
+        let mut s = Session::new(trace.catalog.clone(), None, None);
+        for e in trace.events() {
+            s.lanes.push(s.lanes.len(), e);
+        }
+        s.trace = trace;
+        s
+    }
+
+    /// The catalog of the run.
+    pub fn catalog(&self) -> &Catalog {
+        &self.trace.catalog
+    }
+
+    /// The engine is still sending events.
+    pub fn streaming(&self) -> bool {
+        self.rx.is_some()
+    }
+
+    /// Replaces the run with a new one, keeping the view.
+    pub fn replace_run(&mut self, catalog: Catalog, rx: Receiver<Event>) {
+        self.lanes = Lanes::new(&catalog);
+        self.trace = Trace::new(catalog);
+        self.rx = Some(rx);
+        self.view.cursor = 0;
+        self.world = self.trace.world_at(0);
+        self.debt = 0.0;
+    }
+
+    /// The channel the engine sends on, while it does.
+    pub fn receiver(&self) -> Option<&Receiver<Event>> {
+        self.rx.as_ref()
+    }
+
+    /// Takes in one event of the run.
+    pub fn accept(&mut self, e: Event) {
+        self.lanes.push(self.trace.len(), &e);
+        self.trace.push(e);
+    }
+
+    /// Takes in what the engine has sent, without ever blocking it.
+    pub fn pump(&mut self) {
+        if let Some(rx) = &self.rx {
+            let mut taken = 0;
+            let mut done = false;
+            while taken < PUMP_BUDGET {
+                match rx.try_recv() {
+                    Ok(e) => {
+                        self.lanes.push(self.trace.len(), &e);
+                        self.trace.push(e);
+                        taken += 1;
+                    }
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            if done {
+                self.rx = None;
+            }
+        }
+        if let Some(at) = self.resume_at {
+            if self.trace.len() >= at || !self.streaming() {
+                self.resume_at = None;
+                self.set_cursor(at);
+            }
+        }
+    }
+
+    /// Moves the cursor (clamped to the trace) and refreshes the world.
+    pub fn set_cursor(&mut self, step: usize) {
+        let step = step.min(self.trace.len());
+        if step != self.world.step || step != self.view.cursor {
+            self.view.cursor = step;
+            self.world = self.trace.world_at(step);
+        }
+    }
+
+    /// The tick of the cursor.
+    pub fn tick(&self) -> u64 {
+        self.world.tick
+    }
+
+    /// To the end of the tick of the next event (finishing the cursor's
+    /// tick when it is in the middle of one).
+    pub fn tick_forward(&mut self) {
+        if let Some(&next) = self.lanes.ticks.get(self.view.cursor) {
+            let to = self.lanes.step_after_tick(next);
+            self.set_cursor(to);
+        }
+    }
+
+    /// To the end of the tick before the cursor's.
+    pub fn tick_back(&mut self) {
+        let to = self.lanes.step_before_tick(self.world.tick);
+        self.set_cursor(to);
+    }
+
+    /// Advances playback by `secs` seconds of wall time.
+    pub fn advance(&mut self, secs: f64) {
+        if !self.playing || self.resume_at.is_some() {
+            return;
+        }
+        let speed = f64::from(SPEEDS[self.speed.min(SPEEDS.len() - 1)]);
+        self.debt = (self.debt + secs * speed).min(speed.max(1.0));
+        let n = self.debt.floor() as usize;
+        if n == 0 {
+            return;
+        }
+        self.debt -= n as f64;
+        let from = self.view.cursor;
+        let mut to = from.saturating_add(n).min(self.trace.len());
+        if let Some(&d) = self.lanes.deadlock_steps.iter().find(|&&d| d > from) {
+            if d <= to {
+                to = d;
+                self.playing = false;
+                self.message = Some("deadlock: playback paused (space continues)".into());
+            }
+        }
+        if let Some((k, step)) = self.next_open_choice(from) {
+            if step <= to {
+                to = step;
+                self.playing = false;
+                if let Some(s) = &mut self.sched {
+                    s.awaiting = Some((k, step));
+                }
+            }
+        }
+        self.set_cursor(to);
+        if to == self.trace.len() && !self.streaming() {
+            self.playing = false;
+        }
+    }
+
+    /// In scheduler mode: the first choice at or after `from` that the
+    /// schedule does not fix yet, as (choice index, step).
+    pub fn next_open_choice(&self, from: usize) -> Option<(usize, usize)> {
+        self.sched.as_ref()?;
+        let fixed = self.req.as_ref().map_or(0, |r| r.schedule.len());
+        let steps = &self.lanes.choice_steps;
+        let k = steps.partition_point(|&s| s < from).max(fixed);
+        steps.get(k).map(|&s| (k, s))
+    }
+
+    /// The options of the choice awaited in scheduler mode.
+    pub fn awaited_options(&self) -> Option<&[TaskId]> {
+        let (_, step) = self.sched.as_ref()?.awaiting?;
+        match &self.trace.events().get(step)?.kind {
+            EventKind::Choice { options, .. } => Some(options),
+            _ => None,
+        }
+    }
+
+    /// The tasks chosen at the first `k` choices of this run.
+    pub fn chosen_prefix(&self, k: usize) -> Vec<TaskId> {
+        let events = self.trace.events();
+        self.lanes
+            .choice_steps
+            .iter()
+            .take(k)
+            .filter_map(|&s| match &events.get(s)?.kind {
+                EventKind::Choice { chosen, .. } => Some(*chosen),
+                _ => None,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,217 @@
+//! Colours and glyphs: the Okabe-Ito palette for task states, and a
+//! monochrome theme (under `NO_COLOR`) that still tells states apart by glyph.
+//! Imports nothing of weft but the event contract.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::event::TaskState;
+
+/// Okabe-Ito orange.
+pub const ORANGE: Color = Color::Rgb(0xE6, 0x9F, 0x00);
+/// Okabe-Ito sky blue.
+pub const SKY_BLUE: Color = Color::Rgb(0x56, 0xB4, 0xE9);
+/// Okabe-Ito bluish green.
+pub const BLUISH_GREEN: Color = Color::Rgb(0x00, 0x9E, 0x73);
+/// Okabe-Ito yellow.
+pub const YELLOW: Color = Color::Rgb(0xF0, 0xE4, 0x42);
+/// Okabe-Ito blue.
+pub const BLUE: Color = Color::Rgb(0x00, 0x72, 0xB2);
+/// Okabe-Ito vermillion.
+pub const VERMILLION: Color = Color::Rgb(0xD5, 0x5E, 0x00);
+/// Okabe-Ito reddish purple.
+pub const REDDISH_PURPLE: Color = Color::Rgb(0xCC, 0x79, 0xA7);
+/// A neutral grey for secondary text.
+pub const GREY: Color = Color::Rgb(0x88, 0x88, 0x88);
+
+/// The kinds of task state the views tell apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StateKind {
+    /// Not arrived.
+    New,
+    /// Ended normally.
+    Done,
+    /// In `sleep` or `io`.
+    Sleeping,
+    /// Waiting for a CPU.
+    Ready,
+    /// On a CPU.
+    Running,
+    /// Waiting for another task.
+    Blocked,
+    /// Failed or killed.
+    Failed,
+}
+
+impl StateKind {
+    /// The kind of a task state.
+    pub fn of(state: TaskState) -> StateKind {
+        match state {
+            TaskState::New => StateKind::New,
+            TaskState::Ready => StateKind::Ready,
+            TaskState::Running { .. } => StateKind::Running,
+            TaskState::Blocked { .. } => StateKind::Blocked,
+            TaskState::Sleeping { .. } => StateKind::Sleeping,
+            TaskState::Done => StateKind::Done,
+            TaskState::Failed { .. } | TaskState::Killed => StateKind::Failed,
+        }
+    }
+
+    /// The glyph that fills a timeline cell in this state.
+    pub fn glyph(self) -> char {
+        match self {
+            StateKind::New => ' ',
+            StateKind::Running => '█',
+            StateKind::Ready => '░',
+            StateKind::Blocked => '▒',
+            StateKind::Sleeping => '~',
+            StateKind::Done => '✓',
+            StateKind::Failed => '✗',
+        }
+    }
+
+    /// The word for the legend.
+    pub fn label(self) -> &'static str {
+        match self {
+            StateKind::New => "new",
+            StateKind::Running => "running",
+            StateKind::Ready => "ready",
+            StateKind::Blocked => "blocked",
+            StateKind::Sleeping => "sleeping",
+            StateKind::Done => "done",
+            StateKind::Failed => "failed",
+        }
+    }
+
+    /// Every kind shown in the legend, in legend order.
+    pub const LEGEND: [StateKind; 6] = [
+        StateKind::Running,
+        StateKind::Ready,
+        StateKind::Blocked,
+        StateKind::Sleeping,
+        StateKind::Done,
+        StateKind::Failed,
+    ];
+}
+
+/// The styles of the UI; monochrome when colour is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    /// Colours are on.
+    pub color: bool,
+}
+
+impl Theme {
+    /// A theme with or without colour.
+    pub fn new(color: bool) -> Theme {
+        Theme { color }
+    }
+
+    fn fg(self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    /// The colour of a state kind.
+    pub fn state_color(self, kind: StateKind) -> Color {
+        match kind {
+            StateKind::New => Color::Reset,
+            StateKind::Running => BLUISH_GREEN,
+            StateKind::Ready => ORANGE,
+            StateKind::Blocked => REDDISH_PURPLE,
+            StateKind::Sleeping => SKY_BLUE,
+            StateKind::Done => BLUE,
+            StateKind::Failed => VERMILLION,
+        }
+    }
+
+    /// The style of a timeline cell in a state.
+    pub fn state(self, kind: StateKind) -> Style {
+        self.fg(self.state_color(kind))
+    }
+
+    /// The style of a label drawn over a state's cells (text on the state colour).
+    pub fn state_label(self, kind: StateKind) -> Style {
+        if self.color {
+            Style::new().fg(Color::Black).bg(self.state_color(kind))
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    /// The colour of errors: deadlocks, failures, cycles.
+    pub fn error_color(self) -> Color {
+        VERMILLION
+    }
+
+    /// Text in the error colour.
+    pub fn error(self) -> Style {
+        self.fg(VERMILLION).add_modifier(Modifier::BOLD)
+    }
+
+    /// A badge: dark text on the error colour (reversed in monochrome).
+    pub fn error_badge(self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::Black)
+                .bg(VERMILLION)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+
+    /// A badge for a good outcome.
+    pub fn ok_badge(self) -> Style {
+        if self.color {
+            Style::new().fg(Color::Black).bg(BLUISH_GREEN)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    /// Secondary text.
+    pub fn dim(self) -> Style {
+        self.fg(GREY)
+    }
+
+    /// Highlighted text (cursor, current line, focus).
+    pub fn accent(self) -> Style {
+        self.fg(YELLOW).add_modifier(Modifier::BOLD)
+    }
+
+    /// The selected item of a list.
+    pub fn selected(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
+    /// Titles and names.
+    pub fn title(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    /// The border of a panel, brighter when it has the focus.
+    pub fn border(self, focused: bool) -> Style {
+        if focused {
+            self.accent()
+        } else {
+            self.dim()
+        }
+    }
+
+    /// The cursor column of the timeline.
+    pub fn cursor(self) -> Style {
+        if self.color {
+            Style::new().bg(Color::Rgb(0x44, 0x44, 0x44))
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
+    /// A queue's fill gauge: blue, orange when full.
+    pub fn gauge(self, full: bool) -> Style {
+        self.fg(if full { ORANGE } else { BLUE })
+    }
+}
