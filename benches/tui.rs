@@ -81,11 +81,26 @@ impl Engine for NoEngine {
     }
 }
 
+/// The resident memory of this process in MiB (Linux), if it can be read.
+fn resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
 fn bench(c: &mut Criterion) {
+    let before = resident_mib();
     let trace = big_trace();
     let len = trace.len();
     let engine = NoEngine;
     let mut app = App::new(&engine, Open::Trace(trace), Theme::new(true));
+    if let (Some(b), Some(a)) = (before, resident_mib()) {
+        eprintln!(
+            "memory held by the trace and the UI's lanes: {:.0} MiB",
+            a - b
+        );
+    }
     app.update(Action::Resize {
         width: 200,
         height: 60,

@@ -12,24 +12,22 @@ use crate::sim::Options;
 use crate::trace::Trace;
 
 /// Runs one command and returns the exit code.
-pub fn dispatch(command: Option<Command>) -> i32 {
+pub fn dispatch(command: Option<Command>, mouse: bool) -> i32 {
     let result = match command {
-        None => picker(true),
+        None => picker(mouse),
         Some(Command::Run {
             file,
             headless,
             json,
             record,
-            no_mouse,
             flags,
-        }) => run(&file, headless, json, record.as_deref(), !no_mouse, &flags),
+        }) => run(&file, headless, json, record.as_deref(), mouse, &flags),
         Some(Command::Replay {
             trace,
             headless,
             json,
             partial,
-            no_mouse,
-        }) => replay(&trace, headless, json, partial, !no_mouse),
+        }) => replay(&trace, headless, json, partial, mouse),
         Some(Command::Validate { files }) => Ok(validate(&files)),
         Some(Command::List) => Ok(list()),
         Some(Command::Test { dir, flags }) => test(dir, &flags),

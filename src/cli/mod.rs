@@ -18,6 +18,9 @@ pub struct Cli {
     /// What to do; without a command, the TUI opens on the scenario picker.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Do not capture the mouse in the TUI.
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
 }
 
 /// Which engine runs a scenario.
@@ -60,9 +63,6 @@ pub enum Command {
         /// Also write the event trace here.
         #[arg(long, value_name = "TRACE")]
         record: Option<PathBuf>,
-        /// Do not capture the mouse in the TUI.
-        #[arg(long)]
-        no_mouse: bool,
         #[command(flatten)]
         flags: RunFlags,
     },
@@ -79,9 +79,6 @@ pub enum Command {
         /// Replay a truncated or corrupt trace up to its last good event.
         #[arg(long)]
         partial: bool,
-        /// Do not capture the mouse in the TUI.
-        #[arg(long)]
-        no_mouse: bool,
     },
     /// Parses and checks scenarios; runs nothing.
     Validate {
@@ -110,5 +107,5 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    commands::dispatch(cli.command)
+    commands::dispatch(cli.command, !cli.no_mouse)
 }

@@ -168,12 +168,10 @@ impl<'a> App<'a> {
         match action {
             Action::Up => p.selected = p.selected.saturating_sub(1),
             Action::Down => p.selected = (p.selected + 1).min(n.saturating_sub(1)),
+            // A run opens paused, as from `weft run`: space starts it.
             Action::Select if p.selected < n => {
                 let i = p.selected;
                 self.open_entry(i);
-                if let Some(s) = &mut self.session {
-                    s.playing = true;
-                }
             }
             _ => {}
         }
