@@ -90,22 +90,26 @@ pub fn run_headless(
             limited = true;
         }
         if let Some(r) = &recorder {
-            if events.len() - sent >= Recorder::BATCH {
+            if events.len() - sent >= Recorder::BATCH || sim.outcome().is_some() {
                 r.send(&events[sent..]);
                 sent = events.len();
             }
         }
     }
+    // Fold while the recorder finishes the file.
+    let trace = Trace::from_events(catalog, events);
     if let Some(r) = recorder {
-        r.send(&events[sent..]);
         r.finish()?;
     }
-    Ok((Trace::from_events(catalog, events), limited))
+    Ok((trace, limited))
 }
 
-/// Writes a trace file on its own thread, so that recording overlaps the run.
+/// Writes a trace file on its own thread, so that recording overlaps the
+/// run. Written batches come back to be filled again, so that the two
+/// threads do not keep touching fresh memory.
 struct Recorder {
     batches: crossbeam_channel::Sender<Vec<Event>>,
+    empties: crossbeam_channel::Receiver<Vec<Event>>,
     thread: std::thread::JoinHandle<std::io::Result<()>>,
     path: std::path::PathBuf,
 }
@@ -118,31 +122,41 @@ impl Recorder {
         let file = File::create(path).map_err(io_failure(path))?;
         let mut w = BufWriter::with_capacity(1 << 20, file);
         trace::write_header(&mut w, catalog).map_err(io_failure(path))?;
-        let (batches, rx) = crossbeam_channel::bounded::<Vec<Event>>(8);
+        let (batches, full) = crossbeam_channel::bounded::<Vec<Event>>(8);
+        let (give_back, empties) = crossbeam_channel::bounded::<Vec<Event>>(8);
         let thread = std::thread::spawn(move || {
             let mut buf = Vec::with_capacity(Recorder::BATCH * 32);
-            for batch in rx {
+            for mut batch in full {
                 buf.clear();
                 for e in &batch {
                     serde_json::to_writer(&mut buf, e)?;
                     buf.push(b'\n');
                 }
                 w.write_all(&buf)?;
+                batch.clear();
+                let _ = give_back.try_send(batch);
             }
             w.flush()
         });
         Ok(Recorder {
             batches,
+            empties,
             thread,
             path: path.to_path_buf(),
         })
     }
 
-    /// Hands events to the writer (a closed writer reports its error at `finish`).
+    /// Hands copies of `events` to the writer (a failed writer reports at `finish`).
     fn send(&self, events: &[Event]) {
-        if !events.is_empty() {
-            let _ = self.batches.send(events.to_vec());
+        if events.is_empty() {
+            return;
         }
+        let mut batch = self
+            .empties
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(Recorder::BATCH));
+        batch.extend_from_slice(events);
+        let _ = self.batches.send(batch);
     }
 
     /// Waits for the writer to finish the file.
