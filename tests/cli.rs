@@ -257,3 +257,48 @@ fn a_truncated_trace_names_its_line_and_partial_replays_what_is_there() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("line 1"), "{}", stderr(&o));
 }
+
+#[test]
+fn test_without_a_folder_checks_the_built_in_scenarios() {
+    let dir = scratch("builtin-test");
+    let o = weft_in(&dir, &["test"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("ok   (built-in) abba_deadlock.toml"), "{out}");
+}
+
+#[test]
+fn without_a_terminal_the_bare_command_lists_the_lessons() {
+    let dir = scratch("bare");
+    let o = weft_in(&dir, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("abba_deadlock"), "{}", stdout(&o));
+}
+
+#[test]
+fn seed_and_max_ticks_override_the_scenario() {
+    let dir = scratch("overrides");
+    std::fs::write(
+        dir.join("spin.toml"),
+        "[scenario]\nname = \"spin\"\n[[task]]\nname = \"t\"\nscript = \"\"\"\nloop {\n  compute 1\n}\n\"\"\"\n",
+    )
+    .unwrap();
+    let o = weft_in(
+        &dir,
+        &[
+            "run",
+            "spin.toml",
+            "--headless",
+            "--json",
+            "--max-ticks",
+            "25",
+            "--seed",
+            "9",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(4));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["outcome"], "timeout");
+    assert_eq!(v["end_tick"], 25);
+    assert_eq!(v["seed"], 9);
+}
