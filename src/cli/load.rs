@@ -2,7 +2,7 @@
 //! name the file, and running a scenario headless into a trace.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::path::Path;
 
 use super::builtin;
@@ -119,8 +119,7 @@ impl Recorder {
     const BATCH: usize = 16_384;
 
     fn start(path: &Path, catalog: &Catalog) -> Result<Recorder, Failure> {
-        let file = File::create(path).map_err(io_failure(path))?;
-        let mut w = BufWriter::with_capacity(1 << 20, file);
+        let mut w = File::create(path).map_err(io_failure(path))?;
         trace::write_header(&mut w, catalog).map_err(io_failure(path))?;
         let (batches, full) = crossbeam_channel::bounded::<Vec<Event>>(8);
         let (give_back, empties) = crossbeam_channel::bounded::<Vec<Event>>(8);

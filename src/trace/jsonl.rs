@@ -11,7 +11,7 @@ use crate::event::{Catalog, Event};
 /// The version of the trace format.
 pub const TRACE_VERSION: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Header {
     weft_trace: u32,
     catalog: Catalog,
@@ -33,14 +33,21 @@ pub enum TraceError {
     },
 }
 
-/// Writes the header line.
+/// The header as written: the catalog borrowed, not copied.
+#[derive(Serialize)]
+struct HeaderOut<'a> {
+    weft_trace: u32,
+    catalog: &'a Catalog,
+}
+
+/// Writes the header line (in one write, so `out` need not be buffered).
 pub fn write_header(out: &mut impl Write, catalog: &Catalog) -> std::io::Result<()> {
-    let header = Header {
+    let mut line = serde_json::to_vec(&HeaderOut {
         weft_trace: TRACE_VERSION,
-        catalog: catalog.clone(),
-    };
-    serde_json::to_writer(&mut *out, &header)?;
-    out.write_all(b"\n")
+        catalog,
+    })?;
+    line.push(b'\n');
+    out.write_all(&line)
 }
 
 /// Writes a whole trace: the header, then the events.
