@@ -334,6 +334,15 @@ fn releasing_an_unheld_lock_fails_the_task() {
 }
 
 #[test]
+fn on_timeout_ignore_passes_over_timeouts_but_not_misuse() {
+    let r = report(&with_header(
+        "[locks]\nm = \"mutex\"\n[[task]]\nname = \"t\"\non_timeout = \"ignore\"\nscript = \"release m\"\n",
+    ));
+    assert_eq!(r.outcome, Some("failed"));
+    assert_eq!(task(&r, "t").final_state, "failed");
+}
+
+#[test]
 fn a_lock_held_by_a_terminated_task_stalls_its_waiters() {
     let r = report(&with_header(
         r#"

@@ -210,7 +210,9 @@ impl Sim {
     }
 
     /// Handles a failed operation of `t`: its `else` block, or the task's
-    /// `on_timeout`. Returns whether the task goes on.
+    /// `on_timeout`. A misuse (Python's `RuntimeError` or `ValueError`)
+    /// always fails the task; `on_timeout = "ignore"` only passes over
+    /// timeouts, `Full` and `Empty`. Returns whether the task goes on.
     pub(super) fn fail_op(&mut self, t: TaskId, reason: Failure, out: &mut Vec<Event>) -> bool {
         let pc = self.tasks[t.index()].pc as usize;
         let on_fail = match self.fixed_task(t).program.code.get(pc) {
@@ -221,7 +223,11 @@ impl Sim {
             self.tasks[t.index()].pc = target;
             return true;
         }
-        if self.fixed_task(t).on_timeout == OnTimeout::Ignore {
+        let misuse = matches!(
+            reason,
+            Failure::NotHeld(_) | Failure::TooManyDone(_) | Failure::AlreadyStarted(_)
+        );
+        if !misuse && self.fixed_task(t).on_timeout == OnTimeout::Ignore {
             self.tasks[t.index()].pc += 1;
             return true;
         }
