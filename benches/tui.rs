@@ -7,10 +7,9 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use weft::event::{Catalog, Event};
 use weft::trace::Trace;
 use weft::tui::layout;
-use weft::tui::{Action, App, Engine, Entry, Open, RunRequest, Theme};
+use weft::tui::{Action, App, NoEngine, Open, Theme};
 
 /// 64 threads sharing 8 locks and two bounded queues on 4 CPUs.
 const SCENARIO: &str = r#"
@@ -65,20 +64,6 @@ fn big_trace() -> Trace {
         events.len()
     );
     Trace::from_events(catalog, events)
-}
-
-struct NoEngine;
-
-impl Engine for NoEngine {
-    fn entries(&self) -> Vec<Entry> {
-        Vec::new()
-    }
-    fn start(
-        &self,
-        _req: &RunRequest,
-    ) -> Result<(Catalog, crossbeam_channel::Receiver<Event>), String> {
-        Err("no engine in the bench".into())
-    }
 }
 
 /// The resident memory of this process in MiB (Linux), if it can be read.

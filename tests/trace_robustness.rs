@@ -6,21 +6,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use weft::event::{Catalog, Event};
 use weft::report::{render_text, Report};
-use weft::tui::{layout, Action, App, Engine, Entry, Open, RunRequest, Theme};
-
-struct NoEngine;
-
-impl Engine for NoEngine {
-    fn entries(&self) -> Vec<Entry> {
-        Vec::new()
-    }
-    fn start(
-        &self,
-        _: &RunRequest,
-    ) -> Result<(Catalog, crossbeam_channel::Receiver<Event>), String> {
-        Err("none".into())
-    }
-}
+use weft::tui::{layout, Action, App, NoEngine, Open, Theme};
 
 /// A real trace of the ABBA lesson, as text lines.
 fn abba_lines() -> Vec<String> {

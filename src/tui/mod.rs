@@ -72,6 +72,24 @@ pub trait Engine {
     ) -> Result<(Catalog, crossbeam_channel::Receiver<Event>), String>;
 }
 
+/// An engine with no scenarios: for showing a recorded trace on its own
+/// (the picker is empty and a restart is refused).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoEngine;
+
+impl Engine for NoEngine {
+    fn entries(&self) -> Vec<Entry> {
+        Vec::new()
+    }
+
+    fn start(
+        &self,
+        _req: &RunRequest,
+    ) -> Result<(Catalog, crossbeam_channel::Receiver<Event>), String> {
+        Err("this trace was opened on its own: there is no scenario to run".into())
+    }
+}
+
 /// What the UI opens on.
 // A trace is opened once; boxing it would only change the lead's interface.
 #[allow(clippy::large_enum_variant)]
