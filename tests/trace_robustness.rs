@@ -4,7 +4,6 @@
 use proptest::prelude::*;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use weft::event::{Catalog, Event};
 use weft::report::{render_text, Report};
 use weft::tui::{layout, Action, App, NoEngine, Open, Theme};
 
