@@ -36,6 +36,11 @@ fn wait_from(kind: &str, id: u32) -> Option<WaitOn> {
     })
 }
 
+/// [`wait_from`] as a deserialization error when the kind is unknown.
+fn wait_or_error<E: de::Error>(kind: &str, id: u32) -> Result<WaitOn, E> {
+    wait_from(kind, id).ok_or_else(|| E::custom(format!("unknown wait `{kind}`")))
+}
+
 fn failure_parts(f: Failure) -> (&'static str, u32) {
     match f {
         Failure::Timeout(r) => ("timeout", r.0),
@@ -247,7 +252,7 @@ impl<'de, A: SeqAccess<'de>> Fields<A> {
     fn wait(&mut self) -> Result<WaitOn, A::Error> {
         let kind: String = self.next()?;
         let id: u32 = self.next()?;
-        wait_from(&kind, id).ok_or_else(|| de::Error::custom(format!("unknown wait `{kind}`")))
+        wait_or_error(&kind, id)
     }
 
     fn state(&mut self) -> Result<TaskState, A::Error> {
@@ -373,8 +378,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                 let cycle = edges
                     .into_iter()
                     .map(|(task, kind, id, held_by)| {
-                        let waits_for = wait_from(&kind, id)
-                            .ok_or_else(|| de::Error::custom(format!("unknown wait `{kind}`")))?;
+                        let waits_for = wait_or_error(&kind, id)?;
                         Ok(WaitEdge {
                             task: TaskId(task),
                             waits_for,
@@ -391,8 +395,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                 let stuck = stuck
                     .into_iter()
                     .map(|(task, kind, id)| {
-                        let waits_for = wait_from(&kind, id)
-                            .ok_or_else(|| de::Error::custom(format!("unknown wait `{kind}`")))?;
+                        let waits_for = wait_or_error(&kind, id)?;
                         Ok(StuckTask {
                             task: TaskId(task),
                             waits_for,

@@ -67,6 +67,7 @@ impl Sim {
         let reason = match on {
             WaitOn::Get(q) => Failure::Empty(q),
             WaitOn::Lock(r) | WaitOn::Put(r) | WaitOn::QueueJoin(r) => Failure::Timeout(r),
+            // `join` takes no timeout, so this wait never expires.
             WaitOn::Task(_) => Failure::NoProgress,
         };
         if self.fail_op(t, reason, out) {
