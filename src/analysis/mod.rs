@@ -3,10 +3,12 @@
 //!
 //! Imports the event contract and the trace; never an engine or a view.
 
+mod describe;
 mod expect;
 mod stats;
 mod waitfor;
 
+pub use describe::{failure_text, wait_label};
 pub use expect::{check_expectations, ExpectResult};
 pub use stats::{averages, task_stats, Averages, TaskStats};
 pub use waitfor::{chain_text, wait_chains, wait_edges, WaitChain};

@@ -31,23 +31,60 @@ pub struct TaskInfo {
     pub daemon: bool,
     /// Its script.
     pub script: ScriptInfo,
+    /// The index into [`Catalog::processes`] of the process it runs in
+    /// (a process pool's job: the process of the worker that runs it).
+    #[serde(default)]
+    pub proc: u32,
+    /// Coroutines: the loop thread that runs them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_loop: Option<TaskId>,
+    /// Pool jobs: the pool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<ResourceId>,
 }
 
-/// What the catalog knows of a resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What the catalog knows of a resource. Fields that do not apply to its
+/// kind are `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ResourceInfo {
     /// Its name.
     pub name: String,
-    /// `mutex`, `rlock`, `queue`, …
+    /// `mutex`, `rlock`, `rwlock`, `semaphore`, `condition`, `event`,
+    /// `barrier`, `queue`, `pool`, or one weft adds: `gil` (a process's global
+    /// interpreter lock) and `loop` (a thread's event loop, held by the
+    /// coroutine that runs on it).
     pub kind: String,
     /// Queues: capacity, 0 for unbounded.
     pub capacity: Option<u32>,
     /// Queues: `fifo`, `lifo` or `priority`.
     pub order: Option<String>,
+    /// Semaphores: the initial permits; barriers: the parties; pools: the workers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permits: Option<u32>,
+    /// Semaphores: releasing past the initial permits fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounded: Option<bool>,
+    /// Rwlocks: `fair`, `reader` or `writer`; pools: `thread` or `process`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// Conditions: the lock they are bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<ResourceId>,
+    /// Events: the initial flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initially_set: Option<bool>,
+    /// GILs: the process (an index into [`Catalog::processes`]); process
+    /// pools: the process of worker 0 (the others follow in order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<u32>,
+    /// Loops: the thread that runs the loop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<TaskId>,
 }
 
 impl ResourceInfo {
-    /// Whether the resource is a lock that tasks hold.
+    /// Whether the resource is a lock that one task at a time holds
+    /// (mutex, rlock; the GIL and loops are such locks too, but weft's own).
     pub fn is_lock(&self) -> bool {
         matches!(self.kind.as_str(), "mutex" | "rlock")
     }
@@ -56,6 +93,27 @@ impl ResourceInfo {
     pub fn is_queue(&self) -> bool {
         self.kind == "queue"
     }
+
+    /// Whether the resource is one weft adds (`gil`, `loop`) rather than one
+    /// the scenario declares.
+    pub fn is_builtin(&self) -> bool {
+        matches!(self.kind.as_str(), "gil" | "loop")
+    }
+}
+
+/// What the catalog knows of a process: `main`, a `kind = "process"` task,
+/// or a worker of a process pool. Each has its own copy of the variables.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProcessInfo {
+    /// Its name: `main`, the process task's name, or `POOL[k]` for worker k.
+    pub name: String,
+    /// The process task whose script is its main thread (none for `main`
+    /// and pool workers).
+    pub task: Option<TaskId>,
+    /// Pool workers: the pool and the worker's number.
+    pub worker: Option<(ResourceId, u32)>,
+    /// Its GIL (a resource of kind `gil`), when `gil = true`.
+    pub gil: Option<ResourceId>,
 }
 
 /// What the catalog knows of a shared variable.
@@ -150,8 +208,28 @@ pub struct Catalog {
     pub resources: Vec<ResourceInfo>,
     /// Shared variables, by [`VarId`].
     pub vars: Vec<VarInfo>,
+    /// Processes, main first; a task's `proc` indexes it. Each has its own
+    /// copy of `vars`.
+    #[serde(default = "main_only")]
+    pub processes: Vec<ProcessInfo>,
+    /// `gil = true`: threads need their process's GIL to run.
+    #[serde(default)]
+    pub gil: bool,
+    /// Ticks a GIL holder runs before it must hand over to a waiter.
+    #[serde(default)]
+    pub switch_interval: u32,
+    /// Ticks a CPU spends on each context switch.
+    #[serde(default)]
+    pub switch_cost: u32,
     /// The `[expect]` table, if any.
     pub expect: Option<Expectation>,
+}
+
+fn main_only() -> Vec<ProcessInfo> {
+    vec![ProcessInfo {
+        name: "main".to_string(),
+        ..ProcessInfo::default()
+    }]
 }
 
 impl Catalog {
@@ -172,13 +250,20 @@ impl Catalog {
         self.vars.get(id.index()).map_or("?", |v| v.name.as_str())
     }
 
-    /// The name of what a task waits for: a resource's or a task's name.
+    /// The name of a process.
+    pub fn process_name(&self, p: u32) -> &str {
+        self.processes
+            .get(p as usize)
+            .map_or("?", |p| p.name.as_str())
+    }
+
+    /// The name of what a task waits for: a resource's or a task's name
+    /// (`await` for `await sleep`).
     pub fn wait_name(&self, on: WaitOn) -> &str {
         match on {
-            WaitOn::Lock(r) | WaitOn::Put(r) | WaitOn::Get(r) | WaitOn::QueueJoin(r) => {
-                self.resource_name(r)
-            }
-            WaitOn::Task(t) => self.task_name(t),
+            WaitOn::Task(t) | WaitOn::Await(t) => self.task_name(t),
+            WaitOn::AwaitSleep => "await",
+            other => other.resource().map_or("?", |r| self.resource_name(r)),
         }
     }
 }

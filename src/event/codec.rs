@@ -10,29 +10,69 @@ use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{
-    CpuId, Event, EventKind, Failure, Outcome, ResourceId, StuckTask, TaskId, TaskState, VarId,
-    WaitEdge, WaitOn,
+    CpuId, DeadlockRule, Event, EventKind, Failure, Outcome, ResourceId, StuckTask, TaskId,
+    TaskState, VarId, WaitEdge, WaitOn,
 };
 
+/// Every wait kind with its name in a trace; the id is a resource's, or a
+/// task's for `task` and `await`, and 0 for `await_sleep`.
+const WAIT_KINDS: [&str; 17] = [
+    "lock",
+    "read",
+    "permit",
+    "notify",
+    "flag",
+    "barrier",
+    "put",
+    "get",
+    "queue_join",
+    "worker",
+    "pool_join",
+    "gil",
+    "loop",
+    "run_loop",
+    "task",
+    "await",
+    "await_sleep",
+];
+
 fn wait_parts(on: WaitOn) -> (&'static str, u32) {
-    match on {
-        WaitOn::Lock(r) => ("lock", r.0),
-        WaitOn::Put(r) => ("put", r.0),
-        WaitOn::Get(r) => ("get", r.0),
-        WaitOn::QueueJoin(r) => ("queue_join", r.0),
-        WaitOn::Task(t) => ("task", t.0),
-    }
+    use WaitOn::*;
+    let (i, id) = match on {
+        Lock(r) => (0, r.0),
+        Read(r) => (1, r.0),
+        Permit(r) => (2, r.0),
+        Notify(r) => (3, r.0),
+        Flag(r) => (4, r.0),
+        Barrier(r) => (5, r.0),
+        Put(r) => (6, r.0),
+        Get(r) => (7, r.0),
+        QueueJoin(r) => (8, r.0),
+        Worker(r) => (9, r.0),
+        PoolJoin(r) => (10, r.0),
+        Gil(r) => (11, r.0),
+        Loop(r) => (12, r.0),
+        RunLoop(r) => (13, r.0),
+        Task(t) => (14, t.0),
+        Await(t) => (15, t.0),
+        AwaitSleep => (16, 0),
+    };
+    (WAIT_KINDS[i], id)
 }
 
 fn wait_from(kind: &str, id: u32) -> Option<WaitOn> {
+    use WaitOn::*;
     let r = ResourceId(id);
-    Some(match kind {
-        "lock" => WaitOn::Lock(r),
-        "put" => WaitOn::Put(r),
-        "get" => WaitOn::Get(r),
-        "queue_join" => WaitOn::QueueJoin(r),
-        "task" => WaitOn::Task(TaskId(id)),
-        _ => return None,
+    let i = WAIT_KINDS.iter().position(|k| *k == kind)?;
+    let by_resource = [
+        Lock, Read, Permit, Notify, Flag, Barrier, Put, Get, QueueJoin, Worker, PoolJoin, Gil,
+        Loop, RunLoop,
+    ];
+    Some(match i {
+        14 => Task(TaskId(id)),
+        15 => Await(TaskId(id)),
+        16 => AwaitSleep,
+        _ => by_resource[i](r),
     })
 }
 
@@ -50,6 +90,12 @@ fn failure_parts(f: Failure) -> (&'static str, u32) {
         Failure::TooManyDone(r) => ("too_many_done", r.0),
         Failure::AlreadyStarted(t) => ("already_started", t.0),
         Failure::NoProgress => ("no_progress", 0),
+        Failure::TooManyReleases(r) => ("too_many_releases", r.0),
+        Failure::Unacquired(r) => ("unacquired", r.0),
+        Failure::BrokenBarrier(r) => ("broken_barrier", r.0),
+        Failure::JoinSelf => ("join_self", 0),
+        Failure::Overflow(v) => ("overflow", v.0),
+        Failure::PoolClosed(r) => ("pool_closed", r.0),
     }
 }
 
@@ -63,6 +109,12 @@ fn failure_from(kind: &str, id: u32) -> Option<Failure> {
         "too_many_done" => Failure::TooManyDone(r),
         "already_started" => Failure::AlreadyStarted(TaskId(id)),
         "no_progress" => Failure::NoProgress,
+        "too_many_releases" => Failure::TooManyReleases(r),
+        "unacquired" => Failure::Unacquired(r),
+        "broken_barrier" => Failure::BrokenBarrier(r),
+        "join_self" => Failure::JoinSelf,
+        "overflow" => Failure::Overflow(VarId(id)),
+        "pool_closed" => Failure::PoolClosed(r),
         _ => return None,
     })
 }
@@ -146,6 +198,45 @@ impl Serialize for Event {
                 queue,
                 unfinished,
             } => ids(&mut seq, &[task.0, queue.0, *unfinished])?,
+            K::PermitAcquire {
+                task,
+                sem: r,
+                left: n,
+            }
+            | K::PermitRelease {
+                task,
+                sem: r,
+                left: n,
+            }
+            | K::ReadAcquire {
+                task,
+                lock: r,
+                readers: n,
+            }
+            | K::ReadRelease {
+                task,
+                lock: r,
+                readers: n,
+            }
+            | K::Notify {
+                task,
+                cond: r,
+                woken: n,
+            }
+            | K::BarrierWait {
+                task,
+                barrier: r,
+                arrived: n,
+            }
+            | K::PoolStart {
+                task,
+                pool: r,
+                worker: n,
+            } => ids(&mut seq, &[task.0, r.0, *n])?,
+            K::FlagSet { task, event: r }
+            | K::FlagClear { task, event: r }
+            | K::BarrierBroken { task, barrier: r }
+            | K::PoolClose { task, pool: r } => ids(&mut seq, &[task.0, r.0])?,
             K::VarRead { task, var, value } | K::VarWrite { task, var, value } => {
                 ids(&mut seq, &[task.0, var.0])?;
                 seq.serialize_element(value)?;
@@ -165,7 +256,8 @@ impl Serialize for Event {
                 let options: Vec<u32> = options.iter().map(|t| t.0).collect();
                 seq.serialize_element(&options)?;
             }
-            K::Deadlock { cycle } => {
+            K::Deadlock { rule, cycle } => {
+                seq.serialize_element(rule.name())?;
                 let edges: Vec<(u32, &str, u32, u32)> = cycle
                     .iter()
                     .map(|e| {
@@ -205,6 +297,17 @@ impl EventKind {
             K::QueuePut { .. } => "queue_put",
             K::QueueGet { .. } => "queue_get",
             K::QueueDone { .. } => "queue_done",
+            K::PermitAcquire { .. } => "permit_acquire",
+            K::PermitRelease { .. } => "permit_release",
+            K::ReadAcquire { .. } => "read_acquire",
+            K::ReadRelease { .. } => "read_release",
+            K::Notify { .. } => "notify",
+            K::FlagSet { .. } => "event_set",
+            K::FlagClear { .. } => "event_clear",
+            K::BarrierWait { .. } => "barrier_wait",
+            K::BarrierBroken { .. } => "barrier_broken",
+            K::PoolStart { .. } => "pool_start",
+            K::PoolClose { .. } => "pool_close",
             K::VarRead { .. } => "var_read",
             K::VarWrite { .. } => "var_write",
             K::Print { .. } => "print",
@@ -338,6 +441,57 @@ impl<'de> Visitor<'de> for EventVisitor {
                 queue: f.res()?,
                 unfinished: f.next()?,
             },
+            "permit_acquire" => K::PermitAcquire {
+                task: f.task()?,
+                sem: f.res()?,
+                left: f.next()?,
+            },
+            "permit_release" => K::PermitRelease {
+                task: f.task()?,
+                sem: f.res()?,
+                left: f.next()?,
+            },
+            "read_acquire" => K::ReadAcquire {
+                task: f.task()?,
+                lock: f.res()?,
+                readers: f.next()?,
+            },
+            "read_release" => K::ReadRelease {
+                task: f.task()?,
+                lock: f.res()?,
+                readers: f.next()?,
+            },
+            "notify" => K::Notify {
+                task: f.task()?,
+                cond: f.res()?,
+                woken: f.next()?,
+            },
+            "event_set" => K::FlagSet {
+                task: f.task()?,
+                event: f.res()?,
+            },
+            "event_clear" => K::FlagClear {
+                task: f.task()?,
+                event: f.res()?,
+            },
+            "barrier_wait" => K::BarrierWait {
+                task: f.task()?,
+                barrier: f.res()?,
+                arrived: f.next()?,
+            },
+            "barrier_broken" => K::BarrierBroken {
+                task: f.task()?,
+                barrier: f.res()?,
+            },
+            "pool_start" => K::PoolStart {
+                task: f.task()?,
+                pool: f.res()?,
+                worker: f.next()?,
+            },
+            "pool_close" => K::PoolClose {
+                task: f.task()?,
+                pool: f.res()?,
+            },
             "var_read" => K::VarRead {
                 task: f.task()?,
                 var: VarId(f.next()?),
@@ -374,6 +528,12 @@ impl<'de> Visitor<'de> for EventVisitor {
                 }
             }
             "deadlock" => {
+                let rule: String = f.next()?;
+                let rule = match rule.as_str() {
+                    "cycle" => DeadlockRule::Cycle,
+                    "knot" => DeadlockRule::Knot,
+                    other => return Err(de::Error::custom(format!("unknown rule `{other}`"))),
+                };
                 let edges: Vec<(u32, String, u32, u32)> = f.next()?;
                 let cycle = edges
                     .into_iter()
@@ -387,6 +547,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                     })
                     .collect::<Result<Vec<_>, A::Error>>()?;
                 K::Deadlock {
+                    rule,
                     cycle: cycle.into(),
                 }
             }

@@ -6,12 +6,16 @@
 
 mod catalog;
 mod codec;
+mod waitfor;
 
 pub use catalog::{
-    Catalog, Compare, Expectation, FinalCheck, ResourceInfo, ScriptInfo, TaskInfo, VarInfo,
+    Catalog, Compare, Expectation, FinalCheck, ProcessInfo, ResourceInfo, ScriptInfo, TaskInfo,
+    VarInfo,
 };
 
 use serde::{Deserialize, Serialize};
+
+pub use waitfor::{find_deadlock, Waiter};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -50,16 +54,62 @@ id_type!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitOn {
-    /// A lock (mutex, rlock).
+    /// Exclusive hold of a lock: a mutex, an rlock, an rwlock for writing,
+    /// the GIL's or a loop's turn are not this (see [`WaitOn::Gil`], [`WaitOn::Loop`]).
     Lock(ResourceId),
+    /// A shared (read) hold of an rwlock.
+    Read(ResourceId),
+    /// A permit of a semaphore.
+    Permit(ResourceId),
+    /// A notify of a condition (the task has released the condition's lock).
+    Notify(ResourceId),
+    /// An event's flag to be set.
+    Flag(ResourceId),
+    /// The other parties of a barrier.
+    Barrier(ResourceId),
     /// Space in a full queue.
     Put(ResourceId),
     /// An item in an empty queue.
     Get(ResourceId),
     /// Every item of a queue marked done.
     QueueJoin(ResourceId),
-    /// Another task's end.
+    /// A free worker of a pool (the task is a job of that pool).
+    Worker(ResourceId),
+    /// Every job of a pool to end (`join POOL`).
+    PoolJoin(ResourceId),
+    /// Its process's global interpreter lock (a resource of kind `gil`).
+    Gil(ResourceId),
+    /// Its turn on its event loop (a resource of kind `loop`): a coroutine
+    /// that could run but whose loop runs another, or is not running yet.
+    Loop(ResourceId),
+    /// `run_loop`: the loop thread waits until all of its coroutines have ended.
+    RunLoop(ResourceId),
+    /// Another task's end (`join T`; for a process, all its threads).
     Task(TaskId),
+    /// A coroutine in `await T`: until coroutine T ends.
+    Await(TaskId),
+    /// A coroutine in `await sleep N`.
+    AwaitSleep,
+}
+
+impl WaitOn {
+    /// The resource waited on, if the wait is on a resource.
+    pub fn resource(self) -> Option<ResourceId> {
+        use WaitOn::*;
+        match self {
+            Lock(r) | Read(r) | Permit(r) | Notify(r) | Flag(r) | Barrier(r) | Put(r) | Get(r)
+            | QueueJoin(r) | Worker(r) | PoolJoin(r) | Gil(r) | Loop(r) | RunLoop(r) => Some(r),
+            Task(_) | Await(_) | AwaitSleep => None,
+        }
+    }
+
+    /// The task waited for, if the wait is for a task's end.
+    pub fn task(self) -> Option<TaskId> {
+        match self {
+            WaitOn::Task(t) | WaitOn::Await(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 /// Why a task failed.
@@ -80,6 +130,33 @@ pub enum Failure {
     AlreadyStarted(TaskId),
     /// So many operations at one tick boundary that no time could pass.
     NoProgress,
+    /// `release` of a bounded semaphore past its initial permits (ValueError).
+    TooManyReleases(ResourceId),
+    /// `wait` or `notify` on a condition whose lock the task does not hold (RuntimeError).
+    Unacquired(ResourceId),
+    /// A wait on a barrier that is or became broken (BrokenBarrierError).
+    BrokenBarrier(ResourceId),
+    /// `join` of the task itself (RuntimeError "cannot join current thread").
+    JoinSelf,
+    /// A variable's value went past the 64-bit integer range (OverflowError).
+    Overflow(VarId),
+    /// A job submitted to a pool after `join` closed it (RuntimeError).
+    PoolClosed(ResourceId),
+}
+
+impl Failure {
+    /// Whether the failure is a misuse (Python's RuntimeError, ValueError or
+    /// OverflowError), which `on_timeout = "ignore"` does not pass over.
+    pub fn is_misuse(self) -> bool {
+        !matches!(
+            self,
+            Failure::Timeout(_)
+                | Failure::Full(_)
+                | Failure::Empty(_)
+                | Failure::BrokenBarrier(_)
+                | Failure::NoProgress
+        )
+    }
 }
 
 /// The state of a task.
@@ -142,7 +219,9 @@ impl TaskState {
     }
 }
 
-/// One edge of a wait-for cycle: `task` waits for `waits_for`, held by `held_by`.
+/// One edge of the wait-for graph: `task` waits for `waits_for`, which
+/// `held_by` holds (or is the task that must end, or, for a resource with
+/// several possible releasers, one of those).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WaitEdge {
     /// The waiting task.
@@ -160,6 +239,29 @@ pub struct StuckTask {
     pub task: TaskId,
     /// What it waits for.
     pub waits_for: WaitOn,
+}
+
+/// Which rule found a deadlock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlockRule {
+    /// A cycle of single-owner waits (locks, joins): each task waits for
+    /// something the next one holds.
+    Cycle,
+    /// A knot: a set of blocked tasks in which every task that could end any
+    /// member's wait (a semaphore's holders, an rwlock's readers, a queue's
+    /// possible putters, …) is itself a member.
+    Knot,
+}
+
+impl DeadlockRule {
+    /// The rule's name, as in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            DeadlockRule::Cycle => "cycle",
+            DeadlockRule::Knot => "knot",
+        }
+    }
 }
 
 /// How a run ended.
@@ -289,6 +391,100 @@ pub enum EventKind {
         /// The value written.
         value: i64,
     },
+    /// A task took a semaphore's permit; `left` permits remain.
+    PermitAcquire {
+        /// The task.
+        task: TaskId,
+        /// The semaphore.
+        sem: ResourceId,
+        /// Permits left.
+        left: u32,
+    },
+    /// A task released a semaphore's permit; `left` permits are free now
+    /// (a waiter that receives it follows as a `PermitAcquire`).
+    PermitRelease {
+        /// The task.
+        task: TaskId,
+        /// The semaphore.
+        sem: ResourceId,
+        /// Permits left.
+        left: u32,
+    },
+    /// A task holds an rwlock for reading; `readers` hold it now.
+    ReadAcquire {
+        /// The task.
+        task: TaskId,
+        /// The rwlock.
+        lock: ResourceId,
+        /// Readers after the acquisition.
+        readers: u32,
+    },
+    /// A task released its read hold of an rwlock; `readers` are left.
+    ReadRelease {
+        /// The task.
+        task: TaskId,
+        /// The rwlock.
+        lock: ResourceId,
+        /// Readers after the release.
+        readers: u32,
+    },
+    /// `notify` or `notify_all` on a condition woke `woken` waiters (0: lost).
+    Notify {
+        /// The task.
+        task: TaskId,
+        /// The condition.
+        cond: ResourceId,
+        /// Waiters woken.
+        woken: u32,
+    },
+    /// `set` of an event: its flag is true and every waiter wakes.
+    FlagSet {
+        /// The task.
+        task: TaskId,
+        /// The event.
+        event: ResourceId,
+    },
+    /// `clear` of an event: its flag is false.
+    FlagClear {
+        /// The task.
+        task: TaskId,
+        /// The event.
+        event: ResourceId,
+    },
+    /// A task arrived at a barrier, the `arrived`-th of its parties; when
+    /// `arrived` equals the parties, every waiter passes and the count restarts.
+    BarrierWait {
+        /// The task.
+        task: TaskId,
+        /// The barrier.
+        barrier: ResourceId,
+        /// Arrivals so far in this round, this one included.
+        arrived: u32,
+    },
+    /// A barrier broke (a wait on it timed out): every waiter fails.
+    BarrierBroken {
+        /// The task whose timeout broke it.
+        task: TaskId,
+        /// The barrier.
+        barrier: ResourceId,
+    },
+    /// A pool's worker `worker` starts running job `task`; the worker is
+    /// free again when the job ends.
+    PoolStart {
+        /// The job.
+        task: TaskId,
+        /// The pool.
+        pool: ResourceId,
+        /// The worker, from 0.
+        worker: u32,
+    },
+    /// `join POOL`: the pool takes no more jobs.
+    PoolClose {
+        /// The task.
+        task: TaskId,
+        /// The pool.
+        pool: ResourceId,
+    },
     /// A `print` line.
     Print {
         /// The task.
@@ -327,9 +523,12 @@ pub enum EventKind {
         /// The one taken.
         chosen: TaskId,
     },
-    /// A wait-for cycle closed.
+    /// A deadlock closed: a wait-for cycle or a knot.
     Deadlock {
-        /// The cycle, each task waiting for the next.
+        /// The rule that found it.
+        rule: DeadlockRule,
+        /// The cycle, each task waiting for the next; for a knot, one edge
+        /// from each member to each member that could end its wait.
         cycle: Box<[WaitEdge]>,
     },
     /// Nothing can run again; these tasks wait forever.
@@ -358,6 +557,17 @@ impl EventKind {
             | QueuePut { task, .. }
             | QueueGet { task, .. }
             | QueueDone { task, .. }
+            | PermitAcquire { task, .. }
+            | PermitRelease { task, .. }
+            | ReadAcquire { task, .. }
+            | ReadRelease { task, .. }
+            | Notify { task, .. }
+            | FlagSet { task, .. }
+            | FlagClear { task, .. }
+            | BarrierWait { task, .. }
+            | BarrierBroken { task, .. }
+            | PoolStart { task, .. }
+            | PoolClose { task, .. }
             | VarRead { task, .. }
             | VarWrite { task, .. }
             | Print { task, .. }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analysis::{averages, check_expectations, task_stats};
-use crate::event::{Catalog, Failure, Outcome, TaskState, WaitEdge};
+use crate::event::{Catalog, Outcome, TaskState, WaitEdge};
 use crate::trace::{StateTicks, Trace};
 
 /// The report of one run (field names as in CLI.md).
@@ -376,25 +376,4 @@ fn queue_reports(trace: &Trace) -> Vec<QueueReport> {
         .collect()
 }
 
-/// A failure as a user reads it, named like Python's exceptions.
-pub fn failure_text(cat: &Catalog, f: Failure) -> String {
-    match f {
-        Failure::Timeout(r) => format!("timeout waiting for {}", cat.resource_name(r)),
-        Failure::Full(q) => format!("queue.Full: {} is full", cat.resource_name(q)),
-        Failure::Empty(q) => format!("queue.Empty: {} is empty", cat.resource_name(q)),
-        Failure::NotHeld(r) => format!(
-            "RuntimeError: release of {}, which this task does not hold",
-            cat.resource_name(r)
-        ),
-        Failure::TooManyDone(q) => format!(
-            "ValueError: task_done on {} called more times than items were put",
-            cat.resource_name(q)
-        ),
-        Failure::AlreadyStarted(t) => {
-            format!("RuntimeError: {} was already started", cat.task_name(t))
-        }
-        Failure::NoProgress => {
-            "no time passes: a loop runs without compute, sleep or a wait".to_string()
-        }
-    }
-}
+pub use crate::analysis::failure_text;

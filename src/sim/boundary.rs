@@ -66,9 +66,11 @@ impl Sim {
         self.emit(out, EventKind::WaitTimeout { task: t, on });
         let reason = match on {
             WaitOn::Get(q) => Failure::Empty(q),
-            WaitOn::Lock(r) | WaitOn::Put(r) | WaitOn::QueueJoin(r) => Failure::Timeout(r),
-            // `join` takes no timeout, so this wait never expires.
-            WaitOn::Task(_) => Failure::NoProgress,
+            other => match other.resource() {
+                Some(r) => Failure::Timeout(r),
+                // `join` takes no timeout, so this wait never expires.
+                None => Failure::NoProgress,
+            },
         };
         if self.fail_op(t, reason, out) {
             self.make_ready(t, out);
@@ -296,6 +298,7 @@ impl Sim {
             self.emit(
                 out,
                 EventKind::Deadlock {
+                    rule: crate::event::DeadlockRule::Cycle,
                     cycle: cycle.into(),
                 },
             );

@@ -113,6 +113,13 @@ pub fn build(scenario: &Scenario, options: &Options) -> Result<(Sim, Catalog), N
                 initial: v.initial,
             })
             .collect(),
+        processes: vec![crate::event::ProcessInfo {
+            name: "main".to_string(),
+            ..Default::default()
+        }],
+        gil: m.gil,
+        switch_interval: m.switch_interval,
+        switch_cost: m.switch_cost,
         expect: scenario.expect.as_ref().map(|e| Expectation {
             outcome: e.outcome.map(outcome),
             checks: e
@@ -157,6 +164,7 @@ fn resource_info(r: &crate::scenario::Resource) -> ResourceInfo {
         kind: r.kind.name().to_string(),
         capacity,
         order,
+        ..ResourceInfo::default()
     }
 }
 
@@ -211,6 +219,9 @@ fn task_info(scenario: &Scenario, task: &Task, program: &Program) -> TaskInfo {
             lines,
             pc_line,
         },
+        proc: 0,
+        event_loop: None,
+        pool: None,
     }
 }
 

@@ -230,10 +230,21 @@ impl World {
                     c.busy += u64::from(*ticks);
                 }
             }
-            EventKind::Deadlock { cycle } => self.deadlocks.push((now, cycle.to_vec())),
+            EventKind::Deadlock { cycle, .. } => self.deadlocks.push((now, cycle.to_vec())),
             EventKind::Stall { stuck } => self.stall = Some(stuck.to_vec()),
             EventKind::End { outcome } => self.outcome = Some(*outcome),
             EventKind::VarRead { .. }
+            | EventKind::PermitAcquire { .. }
+            | EventKind::PermitRelease { .. }
+            | EventKind::ReadAcquire { .. }
+            | EventKind::ReadRelease { .. }
+            | EventKind::Notify { .. }
+            | EventKind::FlagSet { .. }
+            | EventKind::FlagClear { .. }
+            | EventKind::BarrierWait { .. }
+            | EventKind::BarrierBroken { .. }
+            | EventKind::PoolStart { .. }
+            | EventKind::PoolClose { .. }
             | EventKind::Choice { .. }
             | EventKind::Print { .. }
             | EventKind::Spawn { .. }

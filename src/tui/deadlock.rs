@@ -34,6 +34,7 @@ pub fn wait_words(cat: &Catalog, world: &World, on: WaitOn) -> String {
         WaitOn::Get(r) => format!("an item in {name} (len {})", q(r)),
         WaitOn::QueueJoin(_) => format!("every item of {name} marked done"),
         WaitOn::Task(_) => format!("task {name} to end"),
+        _ => name.to_string(),
     }
 }
 
@@ -68,6 +69,7 @@ pub fn explain(cat: &Catalog, world: &World, s: &StuckTask) -> String {
             "{who} waits for {name} to end, but {name} is {} forever",
             state_of(t).map_or("?", TaskState::name)
         ),
+        _ => format!("{who} waits on {name} forever"),
     }
 }
 

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::analysis::chain_text;
-use crate::event::{Catalog, Event, EventKind, Failure, TaskState};
+use crate::event::{Catalog, Event, EventKind, TaskState};
 
 use super::layout::{Panel, Scene};
 use super::timeline::wait_label;
@@ -23,18 +23,7 @@ pub struct LogView<'a> {
     pub scene: &'a Scene<'a>,
 }
 
-fn failure_text(cat: &Catalog, f: Failure) -> String {
-    let r = |id| cat.resource_name(id).to_string();
-    match f {
-        Failure::Timeout(x) => format!("timed out waiting for {}", r(x)),
-        Failure::Full(x) => format!("{} was full", r(x)),
-        Failure::Empty(x) => format!("{} was empty", r(x)),
-        Failure::NotHeld(x) => format!("released {} without holding it", r(x)),
-        Failure::TooManyDone(x) => format!("task_done on {} too often", r(x)),
-        Failure::AlreadyStarted(t) => format!("spawned {} twice", cat.task_name(t)),
-        Failure::NoProgress => "made no progress".to_string(),
-    }
-}
+use crate::analysis::failure_text;
 
 fn state_text(cat: &Catalog, s: TaskState) -> String {
     match s {
@@ -115,6 +104,58 @@ pub fn event_text(cat: &Catalog, e: &Event) -> String {
                 r(*queue)
             )
         }
+        EventKind::PermitAcquire { task, sem, left } => {
+            format!("{} takes a permit of {} ({left} left)", t(*task), r(*sem))
+        }
+        EventKind::PermitRelease { task, sem, left } => {
+            format!(
+                "{} releases a permit of {} ({left} free)",
+                t(*task),
+                r(*sem)
+            )
+        }
+        EventKind::ReadAcquire {
+            task,
+            lock,
+            readers,
+        } => format!("{} reads under {} ({readers} readers)", t(*task), r(*lock)),
+        EventKind::ReadRelease {
+            task,
+            lock,
+            readers,
+        } => format!(
+            "{} stops reading {} ({readers} readers left)",
+            t(*task),
+            r(*lock)
+        ),
+        EventKind::Notify { task, cond, woken } if *woken == 0 => {
+            format!(
+                "{} notifies {}: nobody waits, the notify is lost",
+                t(*task),
+                r(*cond)
+            )
+        }
+        EventKind::Notify { task, cond, woken } => {
+            format!("{} notifies {} ({woken} woken)", t(*task), r(*cond))
+        }
+        EventKind::FlagSet { task, event } => format!("{} sets {}", t(*task), r(*event)),
+        EventKind::FlagClear { task, event } => format!("{} clears {}", t(*task), r(*event)),
+        EventKind::BarrierWait {
+            task,
+            barrier,
+            arrived,
+        } => format!(
+            "{} arrives at {} ({arrived} arrived)",
+            t(*task),
+            r(*barrier)
+        ),
+        EventKind::BarrierBroken { task, barrier } => {
+            format!("{} breaks {} (timed out)", t(*task), r(*barrier))
+        }
+        EventKind::PoolStart { task, pool, worker } => {
+            format!("{} starts on {} worker {worker}", t(*task), r(*pool))
+        }
+        EventKind::PoolClose { task, pool } => format!("{} closes {}", t(*task), r(*pool)),
         EventKind::VarRead { task, var, value } => {
             format!("{} reads {} = {value}", t(*task), cat.var_name(*var))
         }
@@ -131,7 +172,7 @@ pub fn event_text(cat: &Catalog, e: &Event) -> String {
             let names: Vec<String> = options.iter().map(|o| t(*o)).collect();
             format!("choice among {} → {}", names.join(", "), t(*chosen))
         }
-        EventKind::Deadlock { cycle } => format!("DEADLOCK {}", chain_text(cat, cycle)),
+        EventKind::Deadlock { cycle, .. } => format!("DEADLOCK {}", chain_text(cat, cycle)),
         EventKind::Stall { stuck } => format!("STALL: {} task(s) wait forever", stuck.len()),
         EventKind::End { outcome } => format!("end: {}", outcome.name()),
     }

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::{Block, Widget};
 
-use crate::event::{Catalog, TaskId, TaskState, WaitOn};
+use crate::event::{Catalog, TaskId, TaskState};
 
 use super::lanes::{cells, Cell, Window};
 pub use super::lanes::{rows, rows_needed, task_order, Row};
@@ -351,13 +351,4 @@ impl TimelineView<'_> {
     }
 }
 
-/// The short name of what a task waits for, as lanes label it.
-pub fn wait_label(cat: &Catalog, on: WaitOn) -> String {
-    let name = cat.wait_name(on);
-    match on {
-        WaitOn::Lock(_) | WaitOn::Task(_) => name.to_string(),
-        WaitOn::Put(_) => format!("put {name}"),
-        WaitOn::Get(_) => format!("get {name}"),
-        WaitOn::QueueJoin(_) => format!("join {name}"),
-    }
-}
+pub use crate::analysis::wait_label;
