@@ -59,7 +59,7 @@ repeat 40 {
 }
 
 fn run(s: &Scenario) -> Vec<Event> {
-    let (mut sim, _) = build(s, &Options::default()).expect("runnable");
+    let (mut sim, _) = build(s, &Options::default());
     let mut events = Vec::new();
     sim.run(&mut events);
     events
@@ -71,7 +71,7 @@ fn bytes_per_event(events: &[Event]) -> f64 {
         .iter()
         .map(|e| match &e.kind {
             EventKind::Print { text, .. } => text.len(),
-            EventKind::Deadlock { cycle } => std::mem::size_of_val(&**cycle),
+            EventKind::Deadlock { cycle, .. } => std::mem::size_of_val(&**cycle),
             EventKind::Stall { stuck } => std::mem::size_of_val(&**stuck),
             EventKind::Choice { options, .. } => std::mem::size_of_val(&**options),
             _ => 0,
@@ -83,7 +83,7 @@ fn bytes_per_event(events: &[Event]) -> f64 {
 fn bench(c: &mut Criterion) {
     let s = scenario();
     let events = run(&s);
-    let (_, catalog) = build(&s, &Options::default()).expect("runnable");
+    let (_, catalog) = build(&s, &Options::default());
     eprintln!(
         "200-thread scenario: {} events, outcome {:?}, {:.1} bytes per event in memory",
         events.len(),
