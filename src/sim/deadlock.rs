@@ -53,12 +53,17 @@ impl Sim {
             .collect()
     }
 
-    fn actors(&self, r: u32, act: Act) -> Vec<TaskId> {
-        self.fixed
+    /// The tasks other than `t` whose scripts can do `act` on `r`: a
+    /// blocked task cannot end its own wait.
+    fn actors(&self, t: TaskId, r: u32, act: Act) -> Vec<TaskId> {
+        let mut v = self
+            .fixed
             .actors
             .get(&(r, act))
             .cloned()
-            .unwrap_or_default()
+            .unwrap_or_default();
+        v.retain(|&x| x != t);
+        v
     }
 
     fn resource_releasers(&self, t: TaskId, r: u32, on: WaitOn) -> Vec<TaskId> {
@@ -79,20 +84,20 @@ impl Sim {
                 .chain(l.readers.iter().copied())
                 .collect(),
             (Prim::Semaphore(s), _) => {
-                let mut v = self.actors(r, Act::Release);
+                let mut v = self.actors(t, r, Act::Release);
                 v.extend(s.holders.iter().map(|&(h, _)| h));
                 v
             }
-            (Prim::Condition(_), _) => self.actors(r, Act::Notify),
-            (Prim::Flag(_), _) => self.actors(r, Act::Set),
+            (Prim::Condition(_), _) => self.actors(t, r, Act::Notify),
+            (Prim::Flag(_), _) => self.actors(t, r, Act::Set),
             (Prim::Barrier(b), _) => {
-                let mut v = self.actors(r, Act::Arrive);
-                v.retain(|x| !b.waiting.contains(x) && *x != t);
+                let mut v = self.actors(t, r, Act::Arrive);
+                v.retain(|x| !b.waiting.contains(x));
                 v
             }
-            (Prim::Queue(_), WaitOn::Put(_)) => self.actors(r, Act::Get),
-            (Prim::Queue(_), WaitOn::QueueJoin(_)) => self.actors(r, Act::TaskDone),
-            (Prim::Queue(_), _) => self.actors(r, Act::Put),
+            (Prim::Queue(_), WaitOn::Put(_)) => self.actors(t, r, Act::Get),
+            (Prim::Queue(_), WaitOn::QueueJoin(_)) => self.actors(t, r, Act::TaskDone),
+            (Prim::Queue(_), _) => self.actors(t, r, Act::Put),
             (Prim::Pool(p), WaitOn::Worker(_)) => p.workers.iter().flatten().copied().collect(),
             (Prim::Pool(_), _) => self.jobs(r).filter(|&j| !self.never_started(j)).collect(),
             (Prim::Token(k), WaitOn::RunLoop(_)) => self
