@@ -87,19 +87,30 @@ impl Lesson {
     }
 
     fn state(&self, task: &str, want: &str) -> &Self {
-        assert_eq!(self.task(task)["final_state"], want, "{}: {task} final_state", self.name);
+        assert_eq!(
+            self.task(task)["final_state"],
+            want,
+            "{}: {task} final_state",
+            self.name
+        );
         self
     }
 
     fn finish(&self, task: &str, want: u64) -> &Self {
-        assert_eq!(self.task(task)["finish"], want, "{}: {task} finish", self.name);
+        assert_eq!(
+            self.task(task)["finish"],
+            want,
+            "{}: {task} finish",
+            self.name
+        );
         self
     }
 
     /// Ticks a task spent in one state: running, ready, blocked or sleeping.
     fn ticks(&self, task: &str, state: &str, want: u64) -> &Self {
         assert_eq!(
-            self.task(task)["ticks"][state], want,
+            self.task(task)["ticks"][state],
+            want,
             "{}: {task} ticks {state}",
             self.name
         );
@@ -231,7 +242,10 @@ fn bounded_semaphore_released_twice_fails_with_value_error() {
         .state("other", "done")
         .finish("other", 3)
         .var("uses", 2);
-    let failure = l.task("worker")["failure"].as_str().unwrap_or("").to_string();
+    let failure = l.task("worker")["failure"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     assert!(
         failure.contains("released too many times"),
         "worker's failure: {failure:?}"
