@@ -363,21 +363,22 @@ fn without_the_gil_two_threads_take_10_ticks() {
 fn two_processes_take_10_ticks_under_the_gil() {
     Lesson::run("gil_cpu_processes")
         .outcome("completed")
+        .expect_met()
         .makespan(10)
         .kind("p1", "process")
         .kind("p2", "process")
         .finish("p1", 10)
         .finish("p2", 10)
         .ticks("p1", "blocked", 0)
-        .ticks("p2", "blocked", 0);
+        .ticks("p2", "blocked", 0)
+        .finish("main", 10)
+        .var("seen", 0);
 }
 
 #[test]
 #[ignore = "the report folds every process's writes into one table of variables (src/trace/world.rs), so `final` and `vars` show the last write from any process, not main's copy"]
 fn processes_bump_their_own_copies_not_mains() {
-    Lesson::run("gil_cpu_processes")
-        .expect_met()
-        .var("finished", 0);
+    Lesson::run("gil_cpu_processes").var("finished", 0);
 }
 
 #[test]
@@ -401,6 +402,7 @@ fn a_child_process_changes_only_its_own_copy() {
     // `seen` is written by main alone: main read 3 from its own copy.
     Lesson::run("process_globals")
         .outcome("completed")
+        .expect_met()
         .makespan(1)
         .kind("child", "process")
         .finish("child", 1)
@@ -411,10 +413,7 @@ fn a_child_process_changes_only_its_own_copy() {
 #[test]
 #[ignore = "the report folds every process's writes into one table of variables (src/trace/world.rs), so `final` and `vars` show the last write from any process, not main's copy"]
 fn main_keeps_its_own_count_after_the_child_process() {
-    Lesson::run("process_globals")
-        .expect_met()
-        .var("count", 3)
-        .var("seen", 3);
+    Lesson::run("process_globals").var("count", 3);
 }
 
 #[test]
@@ -432,22 +431,21 @@ fn a_child_thread_changes_the_shared_variable() {
 fn processes_pass_results_through_a_queue() {
     Lesson::run("process_queue_ipc")
         .outcome("completed")
+        .expect_met()
         .makespan(2)
         .kind("worker[0]", "process")
         .finish("worker[0]", 2)
         .finish("worker[1]", 2)
         .finish("main", 2)
         .ticks("main", "blocked", 2)
-        .var("received", 10);
+        .var("received", 10)
+        .var("main_total", 0);
 }
 
 #[test]
 #[ignore = "the report folds every process's writes into one table of variables (src/trace/world.rs), so `final` and `vars` show the last write from any process, not main's copy"]
 fn the_workers_totals_stay_in_their_processes() {
-    Lesson::run("process_queue_ipc")
-        .expect_met()
-        .var("received", 10)
-        .var("total", 0);
+    Lesson::run("process_queue_ipc").var("total", 0);
 }
 
 // ---- Pools ----
@@ -470,20 +468,20 @@ fn thread_pool_jobs_finish_one_by_one_under_the_gil() {
 fn process_pool_jobs_run_two_at_once() {
     Lesson::run("pool_processes_gil")
         .outcome("completed")
+        .expect_met()
         .makespan(8)
         .finish("job[0]", 4)
         .finish("job[1]", 4)
         .finish("job[2]", 8)
         .finish("job[3]", 8)
-        .finish("main", 8);
+        .finish("main", 8)
+        .var("seen", 0);
 }
 
 #[test]
 #[ignore = "the report folds every process's writes into one table of variables (src/trace/world.rs), so `final` and `vars` show the last write from any process, not main's copy"]
 fn process_pool_jobs_count_in_the_workers_copies() {
-    Lesson::run("pool_processes_gil")
-        .expect_met()
-        .var("jobs_done", 0);
+    Lesson::run("pool_processes_gil").var("jobs_done", 0);
 }
 
 // ---- asyncio ----
