@@ -299,6 +299,26 @@ fn barrier_lets_all_three_through_at_tick_6() {
         .var("early", 0);
 }
 
+#[test]
+fn a_barrier_timeout_breaks_it_for_everyone() {
+    let l = Lesson::run("barrier_broken_timeout");
+    l.outcome("failed")
+        .expect_met()
+        .exit_code(0)
+        .end_tick(10)
+        .state("fast", "failed")
+        .finish("fast", 6)
+        .state("medium", "failed")
+        .finish("medium", 6)
+        .state("slow", "failed")
+        .finish("slow", 10)
+        .var("passed", 0);
+    for t in ["fast", "medium", "slow"] {
+        let failure = l.task(t)["failure"].as_str().unwrap_or("").to_string();
+        assert!(failure.contains("BrokenBarrierError"), "{t}: {failure:?}");
+    }
+}
+
 // ---- Readers-writer locks ----
 
 #[test]
