@@ -11,8 +11,7 @@ use crate::scenario::{parse, Diagnostics, Scenario};
 use crate::sim::{build, Options};
 use crate::trace::{self, Trace};
 
-/// At most this many events in one run; past it the run stops with a message.
-pub const MAX_EVENTS: usize = 20_000_000;
+pub use crate::limits::MAX_EVENTS;
 
 /// Why a command could not do its work.
 #[derive(Debug)]

@@ -3,9 +3,11 @@
 //!
 //! Imports only the event contract.
 
+mod check;
 mod jsonl;
 mod world;
 
+pub use check::{check_catalog, check_ids};
 pub use jsonl::{read, write, write_header, TraceError};
 pub use world::{CpuView, LockView, QueueView, StateTicks, TaskView, World};
 
