@@ -313,3 +313,89 @@ fn seed_and_max_ticks_override_the_scenario() {
     assert_eq!(v["end_tick"], 25);
     assert_eq!(v["seed"], 9);
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let dir = scratch("pipe");
+    let err = dir.join("err.txt");
+    let code = dir.join("code.txt");
+    // `true` closes the pipe at once; weft writes after it has gone.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(r#"{ "$0" test scenarios 2>"$1"; echo $? >"$2"; } | true"#)
+        .arg(env!("CARGO_BIN_EXE_weft"))
+        .arg(&err)
+        .arg(&code)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let err = std::fs::read_to_string(&err).unwrap();
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&code).unwrap().trim(), "0");
+}
+
+#[test]
+fn test_and_validate_take_files_and_folders() {
+    let o = weft(&["test", "scenarios/abba_deadlock.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).ends_with("1 passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = weft(&["validate", "scenarios"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("scenarios/abba_deadlock.toml: ok"));
+    let empty = scratch("empty-folder");
+    for cmd in ["test", "validate"] {
+        let o = weft(&[cmd, empty.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        assert!(
+            stderr(&o).contains("no scenario (*.toml) in this folder"),
+            "{cmd}: {}",
+            stderr(&o)
+        );
+    }
+    let dir = scratch("skipped");
+    std::fs::write(
+        dir.join("plain.toml"),
+        "[scenario]\nname = \"p\"\n[[task]]\nname = \"t\"\nscript = \"compute 1\"\n",
+    )
+    .unwrap();
+    let o = weft_in(&dir, &["test", "."]);
+    assert!(
+        stdout(&o).ends_with("0 passed, 0 failed, 1 skipped\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_misspelt_built_in_gets_a_suggestion() {
+    let o = weft(&["run", "abba_deadlok", "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `abba_deadlock`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn max_ticks_on_the_command_line_is_held_to_the_file_limit() {
+    for v in ["0", "1000000001", "18446744073709551615"] {
+        let o = weft(&[
+            "run",
+            "scenarios/abba_deadlock.toml",
+            "--headless",
+            "--max-ticks",
+            v,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{v}");
+        assert!(stderr(&o).contains("1..=1000000000"), "{}", stderr(&o));
+    }
+}

@@ -1,5 +1,13 @@
 //! The commands of CLI.md.
 
+/// Prints a line on stdout; a closed pipe (`weft list | head -1`) ends the
+/// output quietly instead of failing.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -124,9 +132,22 @@ pub fn print_report(trace: &Trace, json: bool) -> Result<i32, Failure> {
 
 fn validate(files: &[String]) -> i32 {
     let mut code = 0;
+    let mut expanded = Vec::new();
     for file in files {
+        match scenario_files(Path::new(file)) {
+            Ok(Some(found)) if found.is_empty() => {
+                code = code.max(report_failure(&Failure::BadInput(format!(
+                    "{file}: no scenario (*.toml) in this folder"
+                ))));
+            }
+            Ok(Some(found)) => expanded.extend(found.into_iter().map(|p| p.display().to_string())),
+            Ok(None) => expanded.push(file.clone()),
+            Err(f) => code = code.max(report_failure(&f)),
+        }
+    }
+    for file in &expanded {
         match load::scenario(file) {
-            Ok(s) => println!("{file}: ok ({}: {} tasks)", s.name, s.tasks.len()),
+            Ok(s) => say!("{file}: ok ({}: {} tasks)", s.name, s.tasks.len()),
             Err(f) => code = code.max(report_failure(&f)),
         }
     }
@@ -140,7 +161,7 @@ fn list() -> i32 {
             Ok(s) => first_sentence(&s.description),
             Err(_) => "(does not parse)".to_string(),
         };
-        println!("{name:28} {line}");
+        say!("{name:28} {line}");
     }
     0
 }
@@ -157,6 +178,23 @@ pub fn first_sentence(text: &str) -> String {
 /// A scenario for `weft test`: its name for messages and its bytes.
 type Source = (String, Vec<u8>);
 
+/// The scenario files (`*.toml`, sorted) of a folder; `None` when `path`
+/// is not a folder.
+fn scenario_files(path: &Path) -> Result<Option<Vec<PathBuf>>, Failure> {
+    if !path.is_dir() {
+        return Ok(None);
+    }
+    let entries = std::fs::read_dir(path)
+        .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    Ok(Some(paths))
+}
+
 fn test_sources(dir: Option<PathBuf>) -> Result<Vec<Source>, Failure> {
     let dir = match dir {
         Some(d) => d,
@@ -168,14 +206,16 @@ fn test_sources(dir: Option<PathBuf>) -> Result<Vec<Source>, Failure> {
                 .collect())
         }
     };
-    let entries = std::fs::read_dir(&dir)
-        .map_err(|e| Failure::BadInput(format!("{}: {e}", dir.display())))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
+    let paths = match scenario_files(&dir)? {
+        Some(paths) if paths.is_empty() => {
+            return Err(Failure::BadInput(format!(
+                "{}: no scenario (*.toml) in this folder",
+                dir.display()
+            )))
+        }
+        Some(paths) => paths,
+        None => vec![dir],
+    };
     paths
         .into_iter()
         .map(|p| {
@@ -188,7 +228,7 @@ fn test_sources(dir: Option<PathBuf>) -> Result<Vec<Source>, Failure> {
 
 fn test(dir: Option<PathBuf>, flags: &RunFlags) -> Result<i32, Failure> {
     let options = options(flags)?;
-    let (mut passed, mut failed, mut bad) = (0, 0, 0);
+    let (mut passed, mut failed, mut bad, mut skipped) = (0, 0, 0, 0);
     for (name, bytes) in test_sources(dir)? {
         let outcome = parse(&name, &bytes)
             .map_err(|d| Failure::Scenario(Box::new(d)))
@@ -199,23 +239,33 @@ fn test(dir: Option<PathBuf>, flags: &RunFlags) -> Result<i32, Failure> {
                 load::run_headless(&s, &options, None).map(|(t, _)| Some(Report::from_trace(&t)))
             });
         match outcome {
-            Ok(None) => println!("skip {name} (no [expect])"),
+            Ok(None) => {
+                skipped += 1;
+                say!("skip {name} (no [expect])");
+            }
             Ok(Some(r)) if r.expectation_met() => {
                 passed += 1;
-                println!("ok   {name}");
+                say!("ok   {name}");
             }
             Ok(Some(r)) => {
                 failed += 1;
-                println!("FAIL {name}: {}", mismatch(&r));
+                say!("FAIL {name}: {}", mismatch(&r));
             }
             Err(f) => {
                 bad += 1;
-                println!("FAIL {name}: cannot run");
+                say!("FAIL {name}: cannot run");
                 report_failure(&f);
             }
         }
     }
-    println!("{passed} passed, {} failed", failed + bad);
+    if skipped > 0 {
+        say!(
+            "{passed} passed, {} failed, {skipped} skipped",
+            failed + bad
+        );
+    } else {
+        say!("{passed} passed, {} failed", failed + bad);
+    }
     Ok(if bad > 0 {
         2
     } else if failed > 0 {
@@ -244,9 +294,9 @@ fn mismatch(r: &Report) -> String {
 
 fn picker(mouse: bool) -> Result<i32, Failure> {
     if !std::io::stdout().is_terminal() {
-        println!("weft: no terminal; the built-in scenarios are:");
+        say!("weft: no terminal; the built-in scenarios are:");
         list();
-        println!("\nrun one with `weft run NAME --headless`");
+        say!("\nrun one with `weft run NAME --headless`");
         return Ok(0);
     }
     super::tui::open_picker(mouse)

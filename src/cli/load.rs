@@ -31,9 +31,15 @@ pub fn scenario(file: &str) -> Result<Scenario, Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => match builtin::find(file) {
             Some((_, text)) => text.as_bytes().to_vec(),
             None => {
+                let names = builtin::BUILTIN
+                    .iter()
+                    .map(|(f, _)| f.trim_end_matches(".toml"));
+                let stem = file.trim_end_matches(".toml");
+                let hint = crate::scenario::did_you_mean(stem, names)
+                    .map_or(String::new(), |h| format!("; {h}"));
                 return Err(Failure::BadInput(format!(
-                    "{file}: no such file or built-in scenario (see `weft list`)"
-                )))
+                    "{file}: no such file or built-in scenario (see `weft list`){hint}"
+                )));
             }
         },
         Err(e) => return Err(Failure::BadInput(format!("{file}: {e}"))),

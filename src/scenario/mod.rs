@@ -20,6 +20,7 @@ mod value;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use model::*;
+pub use names::did_you_mean;
 
 use toml::de::DeTable;
 
