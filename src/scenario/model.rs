@@ -496,6 +496,8 @@ pub enum Op {
         queue: usize,
         /// The item (the priority for priority queues); `None` for the next number.
         value: Option<Expr>,
+        /// Ticks to wait for space before failing with `Full`.
+        timeout: Option<u64>,
         /// `put_nowait`: fail with `Full` instead of blocking.
         nowait: bool,
     },

@@ -166,10 +166,18 @@ impl Ctx {
         if let Some((_, t)) = options.iter().find(|(name, _)| *name == s) {
             return Some(*t);
         }
-        let hint = did_you_mean(s, options.iter().map(|(n, _)| *n)).or_else(|| {
-            let all: Vec<String> = options.iter().map(|(n, _)| format!("`{n}`")).collect();
-            Some(format!("expected one of {}", all.join(", ")))
-        });
+        let python = match s.to_ascii_lowercase().as_str() {
+            "lock" => Some("did you mean `mutex`? (Python's `threading.Lock`)"),
+            "rlock" => Some("did you mean `rlock`? (names are lower-case)"),
+            _ => None,
+        };
+        let hint = python
+            .map(str::to_string)
+            .or_else(|| did_you_mean(s, options.iter().map(|(n, _)| *n)))
+            .or_else(|| {
+                let all: Vec<String> = options.iter().map(|(n, _)| format!("`{n}`")).collect();
+                Some(format!("expected one of {}", all.join(", ")))
+            });
         self.error_hint(span_of(v), format!("unknown {kind} `{s}`"), hint);
         None
     }

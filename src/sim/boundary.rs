@@ -75,6 +75,7 @@ impl Sim {
                 self.forget_waiter(t);
                 let reason = match other {
                     WaitOn::Get(q) => Failure::Empty(q),
+                    WaitOn::Put(q) => Failure::Full(q),
                     other => match other.resource() {
                         Some(r) => Failure::Timeout(r),
                         // Waits for a task take no timeout, so they never expire.

@@ -141,12 +141,16 @@ impl Sim {
             Op1::Put {
                 queue,
                 value,
+                timeout,
                 nowait,
-            } => match value.as_ref().map(|e| self.eval(t, e)) {
-                Some(None) => OpEnd::Failed(Failure::Overflow(VarId(u32::MAX))),
-                Some(Some(v)) => self.put(t, *queue, Some(v), *nowait, out),
-                None => self.put(t, *queue, None, *nowait, out),
-            },
+            } => {
+                let wait = if *nowait { Some(0) } else { *timeout };
+                match value.as_ref().map(|e| self.eval(t, e)) {
+                    Some(None) => OpEnd::Failed(Failure::Overflow(VarId(u32::MAX))),
+                    Some(Some(v)) => self.put(t, *queue, Some(v), wait, out),
+                    None => self.put(t, *queue, None, wait, out),
+                }
+            }
             Op1::Get {
                 queue,
                 timeout,

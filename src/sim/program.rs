@@ -108,6 +108,8 @@ pub enum Op1 {
         queue: u32,
         /// The item, or the queue's next number.
         value: Option<Expr>,
+        /// Ticks to wait for space before failing with `Full`.
+        timeout: Option<u64>,
         /// Fail instead of blocking.
         nowait: bool,
     },
@@ -364,10 +366,12 @@ fn lower(op: &Op) -> Option<Lowered> {
         Op::Put {
             queue,
             value,
+            timeout,
             nowait,
         } => one(Op1::Put {
             queue: idx(*queue),
             value: value.clone(),
+            timeout: *timeout,
             nowait: *nowait,
         }),
         Op::Get {

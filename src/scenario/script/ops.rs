@@ -212,13 +212,15 @@ impl Resolver<'_, '_> {
     fn put(&mut self, a: &mut Args<'_>) -> Option<Op> {
         let queue = self.res(a, &["queue"], "a queue")?;
         let value = match a.peek() {
-            Some(_) => Some(self.expr(a)?),
-            None => None,
+            Some(t) if t.word() != Some("timeout") => Some(self.expr(a)?),
+            _ => None,
         };
         let nowait = a.op == "put_nowait";
+        let timeout = if nowait { None } else { self.timeout(a)? };
         Some(Op::Put {
             queue,
             value,
+            timeout,
             nowait,
         })
     }

@@ -283,8 +283,16 @@ impl<'t> Parser<'t, '_> {
             self.ctx.error(at, "`break` outside a `loop` or `repeat`");
         }
         if let Some(t) = self.peek().filter(|t| t.is_sym("{")) {
-            let msg = format!("unexpected `{{` after `{name}`");
-            self.ctx.error(t.span, msg);
+            if super::ops::OPERATIONS.contains(&name) {
+                let msg = format!("unexpected `{{` after `{name}`");
+                self.ctx.error(t.span, msg);
+            } else {
+                let hint =
+                    "blocks are `loop { ... }` (with `if COND { break }` inside for a `while`), \
+                            `repeat N { ... }` and `if COND { ... } else { ... }`";
+                let msg = format!("unknown operation `{name}`");
+                self.ctx.error_hint(at, msg, Some(hint.to_string()));
+            }
             let open = t.span;
             self.pos += 1;
             self.block(open, depth + 1);

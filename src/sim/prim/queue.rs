@@ -44,12 +44,13 @@ impl Sim {
         }
     }
 
+    /// `put`: `timeout` is how long to wait for space (`Some(0)`: `put_nowait`).
     pub(in crate::sim) fn put(
         &mut self,
         t: TaskId,
         q: u32,
         value: Option<i64>,
-        nowait: bool,
+        timeout: Option<u64>,
         out: &mut Vec<Event>,
     ) -> OpEnd {
         let queue = ResourceId(q);
@@ -58,7 +59,7 @@ impl Sim {
             return OpEnd::Done;
         };
         let full = capacity > 0 && rt.items.len() >= capacity as usize;
-        if full && nowait {
+        if full && timeout == Some(0) {
             return OpEnd::Failed(Failure::Full(queue));
         }
         let value = value.unwrap_or_else(|| {
@@ -67,7 +68,7 @@ impl Sim {
         });
         if full {
             rt.putters.push_back((t, value));
-            self.block(t, WaitOn::Put(queue), None, out);
+            self.block(t, WaitOn::Put(queue), timeout, out);
             return OpEnd::Blocked;
         }
         self.enqueue(t, q, value, out);
