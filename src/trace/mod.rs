@@ -4,10 +4,15 @@
 //! Imports only the event contract.
 
 mod jsonl;
+mod resources;
 mod world;
 
 pub use jsonl::{read, write, write_header, TraceError};
-pub use world::{CpuView, LockView, QueueView, StateTicks, TaskView, World};
+pub use resources::{
+    BarrierState, ConditionState, FlagState, LockState, PoolState, PrimState, QueueState,
+    ResourceState, RwLockState, SemaphoreState, Waiting,
+};
+pub use world::{CpuView, DeadlockFound, StateTicks, TaskView, World};
 
 use crate::event::{Catalog, Event};
 

@@ -2,6 +2,8 @@
 //! [`App::update`], the only place where app state changes. Imports the
 //! event contract and the trace; runs go through the [`Engine`] trait.
 
+use std::collections::BTreeMap;
+
 use crate::event::TaskId;
 use crate::trace::Trace;
 
@@ -32,14 +34,21 @@ pub struct ViewState {
     pub selected: Option<TaskId>,
     /// The lane under the lane cursor (a row of the timeline).
     pub lane_cursor: usize,
-    /// First row shown of the locks, queues and waits panels.
-    pub scroll: [usize; 3],
+    /// First row shown of each scrolled panel (resource panels, waits).
+    pub scroll: BTreeMap<Panel, usize>,
     /// Events the log is scrolled back from the cursor.
     pub log_back: usize,
     /// The log filter.
     pub filter: String,
     /// The filter is being typed.
     pub filtering: bool,
+}
+
+impl ViewState {
+    /// The first row shown of a panel.
+    pub fn scroll_of(&self, p: Panel) -> usize {
+        self.scroll.get(&p).copied().unwrap_or(0)
+    }
 }
 
 impl Default for ViewState {
@@ -51,7 +60,7 @@ impl Default for ViewState {
             cpu_lanes: false,
             selected: None,
             lane_cursor: 0,
-            scroll: [0; 3],
+            scroll: BTreeMap::new(),
             log_back: 0,
             filter: String::new(),
             filtering: false,
@@ -280,9 +289,10 @@ impl<'a> App<'a> {
                 };
                 s.view.lane_cursor = step(s.view.lane_cursor, rows.saturating_sub(1));
             }
-            Panel::Locks => s.view.scroll[0] = step(s.view.scroll[0], 1000),
-            Panel::Queues => s.view.scroll[1] = step(s.view.scroll[1], 1000),
-            Panel::Waits => s.view.scroll[2] = step(s.view.scroll[2], 1000),
+            p @ (Panel::Resource(_) | Panel::Waits) => {
+                let at = s.view.scroll_of(p);
+                s.view.scroll.insert(p, step(at, 1000));
+            }
             Panel::Log => s.view.log_back = s.view.log_back.saturating_add_signed(-delta),
             Panel::Scripts => {
                 let order = timeline::task_order(s.catalog());

@@ -10,16 +10,14 @@
 //! [`World`]: crate::trace::World
 
 pub mod app;
-pub mod deadlock;
 pub mod header;
 pub mod help;
 pub mod keymap;
 pub mod lanes;
 pub mod layout;
-pub mod locks;
 pub mod log;
+pub mod panels;
 pub mod picker;
-pub mod queues;
 pub mod runs;
 pub mod script;
 pub mod session;
