@@ -71,7 +71,7 @@ fn bytes_per_event(events: &[Event]) -> f64 {
         .iter()
         .map(|e| match &e.kind {
             EventKind::Print { text, .. } => text.len(),
-            EventKind::Deadlock { cycle } => std::mem::size_of_val(&**cycle),
+            EventKind::Deadlock { cycle, .. } => std::mem::size_of_val(&**cycle),
             EventKind::Stall { stuck } => std::mem::size_of_val(&**stuck),
             EventKind::Choice { options, .. } => std::mem::size_of_val(&**options),
             _ => 0,

@@ -14,12 +14,11 @@ use ratatui::Terminal;
 
 use support::{drain, FileEngine};
 use weft::event::{EventKind, ResourceId, TaskState, WaitOn};
-use weft::tui::deadlock::WaitsView;
 use weft::tui::header::HeaderView;
 use weft::tui::layout::{self, Scene};
-use weft::tui::locks::LocksView;
 use weft::tui::log::LogView;
-use weft::tui::queues::QueuesView;
+use weft::tui::panels::waits::WaitsView;
+use weft::tui::panels::{Kind, ResourcePanelView};
 use weft::tui::script::ScriptsView;
 use weft::tui::theme::{BLUISH_GREEN, VERMILLION};
 use weft::tui::timeline::TimelineView;
@@ -130,7 +129,13 @@ fn abba_views_one_by_one() {
         ),
         (
             "locks",
-            view(&app, 50, 5, |sc, r, b| LocksView { scene: sc }.render(r, b)),
+            view(&app, 50, 5, |sc, r, b| {
+                ResourcePanelView {
+                    scene: sc,
+                    kind: Kind::Locks,
+                }
+                .render(r, b)
+            }),
         ),
         (
             "waits",
@@ -197,8 +202,12 @@ fn bounded_queue_panel_and_cpu_lanes() {
     let mut app = open(&engine, true);
     let step = queue_full_step(&app);
     app.session.as_mut().unwrap().set_cursor(step);
-    let q = view(&app, 60, 5, |sc, r, b| {
-        QueuesView { scene: sc }.render(r, b)
+    let q = view(&app, 100, 5, |sc, r, b| {
+        ResourcePanelView {
+            scene: sc,
+            kind: Kind::Queues,
+        }
+        .render(r, b)
     });
     insta::assert_snapshot!("queue_panel_full", q);
     app.update(Action::ToggleCpuLanes);

@@ -100,7 +100,11 @@ pub fn wait_words(cat: &Catalog, world: &World, on: WaitOn) -> String {
             }
         }
         WaitOn::Lock(_) | WaitOn::Gil(_) => {
-            let what = if matches!(on, WaitOn::Gil(_)) { "the GIL" } else { "lock" };
+            let what = if matches!(on, WaitOn::Gil(_)) {
+                "the GIL"
+            } else {
+                "lock"
+            };
             match world.lock(r).and_then(|l| l.holder) {
                 Some(h) => format!("{what} {name} (held by {})", who(h)),
                 None => format!("{what} {name} (free)"),
@@ -158,9 +162,13 @@ pub fn stall_reason(cat: &Catalog, world: &World, s: &StuckTask) -> String {
     let state_of = |t: TaskId| world.tasks.get(t.index()).map(|v| v.state);
     let r = s.waits_for.resource().unwrap_or(ResourceId(u32::MAX));
     let ended_holder = |h: TaskId| {
-        state_of(h)
-            .filter(|st| st.is_final())
-            .map(|st| format!("{} has ended ({}) without releasing it", cat.task_name(h), st.name()))
+        state_of(h).filter(|st| st.is_final()).map(|st| {
+            format!(
+                "{} has ended ({}) without releasing it",
+                cat.task_name(h),
+                st.name()
+            )
+        })
     };
     match s.waits_for {
         WaitOn::Lock(_) | WaitOn::Gil(_) => {

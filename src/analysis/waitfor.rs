@@ -9,7 +9,9 @@
 //! and `stall` events, which know the scripts, stay the authority; this
 //! graph explains the state at any cursor.
 
-use crate::event::{find_deadlock, Catalog, DeadlockRule, TaskId, TaskState, WaitEdge, WaitOn, Waiter};
+use crate::event::{
+    find_deadlock, Catalog, DeadlockRule, TaskId, TaskState, WaitEdge, WaitOn, Waiter,
+};
 use crate::trace::{PrimState, World};
 
 /// Every blocked task and the living tasks that could end its wait
@@ -74,7 +76,11 @@ fn releasers(cat: &Catalog, world: &World, task: TaskId, on: WaitOn) -> Vec<Task
         (WaitOn::Flag(_), PrimState::Flag(f)) => f.setters.clone(),
         (WaitOn::Barrier(_), PrimState::Barrier(b)) => {
             let now = waiting(&|_| true);
-            b.seen.iter().copied().filter(|t| !now.contains(t)).collect()
+            b.seen
+                .iter()
+                .copied()
+                .filter(|t| !now.contains(t))
+                .collect()
         }
         (WaitOn::Put(_), PrimState::Queue(q)) => q.getters.clone(),
         (WaitOn::Get(_), PrimState::Queue(q)) => q.putters.clone(),
@@ -102,7 +108,9 @@ fn releasers(cat: &Catalog, world: &World, task: TaskId, on: WaitOn) -> Vec<Task
             let owner = cat.resources.get(r.index()).and_then(|x| x.owner);
             (0..cat.tasks.len())
                 .map(|i| TaskId(i as u32))
-                .filter(|&t| t != task && owner.is_some() && cat.tasks[t.index()].event_loop == owner)
+                .filter(|&t| {
+                    t != task && owner.is_some() && cat.tasks[t.index()].event_loop == owner
+                })
                 .collect()
         }
         // Locks, the GIL, an rwlock's writer side, a pool's free worker: the holders.

@@ -7,8 +7,8 @@ mod resources;
 mod text;
 
 pub use resources::{
-    BarrierReport, BusyWorker, ConditionReport, EventReport, GilReport, PoolReport,
-    ProcessReport, RwLockReport, SemaphoreReport,
+    BarrierReport, BusyWorker, ConditionReport, EventReport, GilReport, PoolReport, ProcessReport,
+    RwLockReport, SemaphoreReport,
 };
 pub use text::render_text;
 
@@ -251,7 +251,11 @@ impl Report {
                 let held = world
                     .held_by(crate::event::TaskId(i as u32))
                     .into_iter()
-                    .filter(|r| cat.resources.get(r.index()).is_some_and(|x| !x.is_builtin()))
+                    .filter(|r| {
+                        cat.resources
+                            .get(r.index())
+                            .is_some_and(|x| !x.is_builtin())
+                    })
                     .map(|r| cat.resource_name(r).to_string())
                     .collect();
                 TaskReport {

@@ -3,8 +3,7 @@
 
 use super::*;
 use crate::event::{
-    Catalog, Event, EventKind as K, ProcessInfo, ResourceInfo, ScriptInfo, TaskInfo, VarId,
-    VarInfo,
+    Catalog, Event, EventKind as K, ProcessInfo, ResourceInfo, ScriptInfo, TaskInfo, VarId, VarInfo,
 };
 
 fn task(name: &str, kind: &str, proc: u32) -> TaskInfo {
@@ -121,7 +120,11 @@ fn semaphore_counts_permits_and_holders() {
     assert_eq!((sem.permits, sem.left), (2, 0));
     assert_eq!(sem.holders, vec![(a, 2)]);
     let waiters: Vec<TaskId> = w.waiters(R0).iter().map(|x| x.task).collect();
-    assert_eq!(waiters, vec![b, TaskId(2)], "FIFO, in the order they blocked");
+    assert_eq!(
+        waiters,
+        vec![b, TaskId(2)],
+        "FIFO, in the order they blocked"
+    );
     let w2 = fold(
         &cat,
         vec![
@@ -252,7 +255,10 @@ fn event_flag_and_barrier_rounds() {
     assert!(!w.flag(R0).unwrap().set);
     assert_eq!(w.waiters(R0).len(), 1);
     let barrier = w.barrier(bar).unwrap();
-    assert_eq!((barrier.parties, barrier.arrived, barrier.rounds), (2, 1, 0));
+    assert_eq!(
+        (barrier.parties, barrier.arrived, barrier.rounds),
+        (2, 1, 0)
+    );
     let mut events = vec![
         K::BarrierWait {
             task: TaskId(2),
@@ -394,7 +400,11 @@ fn gil_and_loop_are_locks_with_handovers() {
     let gil = w.lock(R0).unwrap();
     assert_eq!(gil.holder, Some(TaskId(1)));
     assert_eq!((gil.acquisitions, gil.handovers), (3, 2));
-    assert_eq!(w.waiters(R0)[0].task, TaskId(1), "still blocked in the fold");
+    assert_eq!(
+        w.waiters(R0)[0].task,
+        TaskId(1),
+        "still blocked in the fold"
+    );
 }
 
 #[test]

@@ -92,14 +92,26 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
     let lane_rows = timeline::rows_needed(cat, s.view.cpu_lanes) as u16;
     let tl_h = (lane_rows + 4).clamp(5, (body_h * 9 / 20).max(5));
     let kinds = panels::present(cat);
-    let res_w = if kinds.is_empty() { 0 } else { width * 62 / 100 };
+    let res_w = match kinds.len() {
+        0 => 0,
+        1 => width * 55 / 100,
+        _ => width * 64 / 100,
+    };
     let cols = columns(cat, &kinds, res_w);
     let need = cols
         .iter()
-        .map(|c| c.iter().map(|k| panels::rows_wanted(cat, *k) as u16 + 2).sum::<u16>())
+        .map(|c| {
+            c.iter()
+                .map(|k| panels::rows_wanted(cat, *k) as u16 + 2)
+                .sum::<u16>()
+        })
         .max()
         .unwrap_or(0);
-    let cap = if kinds.len() > 2 { body_h / 2 } else { body_h / 3 };
+    let cap = if kinds.len() > 2 {
+        body_h / 2
+    } else {
+        body_h / 3
+    };
     let mid_h = need.max(6).clamp(5, cap.max(5));
     let rest = body_h.saturating_sub(tl_h + mid_h);
     let [header, tl, mid, bottom, footer] = Layout::vertical([
@@ -135,7 +147,9 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
 /// the column that wants the fewest rows so far (placing order kept within
 /// a column).
 fn columns(cat: &Catalog, kinds: &[Kind], width: u16) -> Vec<Vec<Kind>> {
-    let n = kinds.len().min(usize::from(width / MIN_RESOURCE_COL).max(1));
+    let n = kinds
+        .len()
+        .min(usize::from(width / MIN_RESOURCE_COL).max(1));
     let mut cols: Vec<(usize, Vec<Kind>)> = vec![(0, Vec::new()); n];
     for &k in kinds {
         if let Some(c) = cols.iter_mut().min_by_key(|c| c.0) {
@@ -143,7 +157,10 @@ fn columns(cat: &Catalog, kinds: &[Kind], width: u16) -> Vec<Vec<Kind>> {
             c.1.push(k);
         }
     }
-    cols.into_iter().map(|c| c.1).filter(|c| !c.is_empty()).collect()
+    cols.into_iter()
+        .map(|c| c.1)
+        .filter(|c| !c.is_empty())
+        .collect()
 }
 
 /// The rectangle of each resource panel: columns side by side, each
@@ -205,12 +222,19 @@ impl<'a> Scene<'a> {
         let mut task_in_cycle = vec![false; s.world.tasks.len()];
         let mut res_in_deadlock = vec![false; s.catalog().resources.len()];
         let reported = s.world.deadlocks.iter().flat_map(|d| &d.edges);
-        let found = chains.iter().filter(|c| c.is_deadlock()).flat_map(|c| &c.edges);
+        let found = chains
+            .iter()
+            .filter(|c| c.is_deadlock())
+            .flat_map(|c| &c.edges);
         for e in found.chain(reported) {
             if let Some(t) = task_in_cycle.get_mut(e.task.index()) {
                 *t = true;
             }
-            if let Some(l) = e.waits_for.resource().and_then(|r| res_in_deadlock.get_mut(r.index())) {
+            if let Some(l) = e
+                .waits_for
+                .resource()
+                .and_then(|r| res_in_deadlock.get_mut(r.index()))
+            {
                 *l = true;
             }
         }
@@ -229,7 +253,10 @@ impl<'a> Scene<'a> {
 
     /// Whether a deadlock waits on a resource.
     pub fn in_deadlock(&self, r: ResourceId) -> bool {
-        self.res_in_deadlock.get(r.index()).copied().unwrap_or(false)
+        self.res_in_deadlock
+            .get(r.index())
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Whether a panel has the focus.

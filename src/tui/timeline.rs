@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::{Block, Widget};
 
-use crate::event::{Catalog, TaskId, TaskState};
+use crate::event::{Catalog, ResourceId, TaskId, TaskState, WaitOn};
 
 use super::lanes::{cells, Cell, Window};
 pub use super::lanes::{rows, rows_needed, task_order, Row};
@@ -73,7 +73,7 @@ fn geom(cat: &Catalog, view: &super::ViewState, cursor_tick: u64, area: Rect) ->
         .position(|r| match r {
             Row::Task(i, _) => *i == view.lane_cursor,
             Row::Cpu(c) => *c as usize == view.lane_cursor,
-            Row::Process(_) => false,
+            Row::Process(_) | Row::Gil(_) => false,
         })
         .unwrap_or(0);
     let first_row = (cur_row + 1).saturating_sub(rows_vis);
@@ -105,7 +105,7 @@ pub fn hit(s: &Session, area: Rect, x: u16, y: u16) -> Option<Hit> {
     match all.get(g.first_row + usize::from(y - g.inner.y))? {
         Row::Task(i, t) => Some(Hit::Lane(*i, Some(*t))),
         Row::Cpu(c) => Some(Hit::Lane(*c as usize, None)),
-        Row::Process(_) => None,
+        Row::Process(_) | Row::Gil(_) => None,
     }
 }
 
@@ -144,8 +144,15 @@ impl Widget for &TimelineView<'_> {
             let x0 = g.inner.x + g.label_w;
             match row {
                 Row::Task(_, t) => self.task_lane(buf, x0, y, *t, &w, col_w),
-                Row::Cpu(c) => self.cpu_lane(buf, x0, y, *c, &w, col_w),
-                Row::Process(_) => {}
+                Row::Cpu(c) => {
+                    let marks = sc.lanes.cpus.get(*c as usize);
+                    self.holder_lane(buf, x0, y, marks.map_or(&[], Vec::as_slice), &w, col_w)
+                }
+                Row::Gil(r) => {
+                    let marks = sc.lanes.holders.get(r.index());
+                    self.holder_lane(buf, x0, y, marks.map_or(&[], Vec::as_slice), &w, col_w)
+                }
+                Row::Process(p) => self.process_vars(buf, x0, y, *p, g.inner.right()),
             }
         }
         self.cursor_column(buf, &g);
@@ -160,11 +167,25 @@ impl TimelineView<'_> {
         let th = sc.theme;
         let focused = sc.focused(Panel::Timeline);
         let (text, mut style, under_cursor) = match row {
-            Row::Process(p) => (format!("{p}:"), th.dim(), false),
+            Row::Process(p) => (
+                format!("{}:", sc.catalog.process_name(*p)),
+                th.accent(),
+                false,
+            ),
+            Row::Gil(r) => (
+                format!("  {}", sc.catalog.resource_name(*r)),
+                th.dim(),
+                false,
+            ),
             Row::Task(i, t) => {
                 let sel = sc.view.selected == Some(*t);
                 let mark = if sel { "▸" } else { " " };
-                let name = sc.catalog.task_name(*t);
+                let co = sc
+                    .catalog
+                    .tasks
+                    .get(t.index())
+                    .is_some_and(|x| x.event_loop.is_some());
+                let name = format!("{}{}", if co { " ·" } else { "" }, sc.catalog.task_name(*t));
                 let mut st = if sel { th.accent() } else { th.title() };
                 if sc.task_in_cycle.get(t.index()).copied().unwrap_or(false) {
                     st = th.error();
@@ -210,7 +231,7 @@ impl TimelineView<'_> {
                 }
             }
         }
-        self.wait_labels(buf, x0, y, &row, col_w);
+        self.wait_labels(buf, (x0, y), &row, w, col_w);
     }
 
     /// Writes what blocked runs of cells wait for over them: the name when
@@ -218,9 +239,9 @@ impl TimelineView<'_> {
     fn wait_labels(
         &self,
         buf: &mut Buffer,
-        x0: u16,
-        y: u16,
+        (x0, y): (u16, u16),
         row: &[Option<Cell<TaskState>>],
+        w: &Window,
         col_w: u16,
     ) {
         let sc = self.scene;
@@ -238,6 +259,16 @@ impl TimelineView<'_> {
                 continue;
             };
             let run = row[c..].iter().take_while(|x| on_of(x) == Some(on)).count();
+            if let WaitOn::RunLoop(r) = on {
+                let sub = Window {
+                    from: w.from + c as u64 * w.per,
+                    cells: run,
+                    ..*w
+                };
+                self.loop_labels(buf, (x0 + c as u16 * col_w, y), r, &sub, col_w);
+                c += run;
+                continue;
+            }
             let room = run * usize::from(col_w);
             let name = wait_label(sc.catalog, on);
             let text: String = if name.chars().count() <= room {
@@ -246,17 +277,66 @@ impl TimelineView<'_> {
                 name.chars().take(1).collect()
             };
             let x = x0 + (c as u16) * col_w;
-            let style = sc.theme.state_label(StateKind::Blocked);
+            let style = if matches!(on, WaitOn::Gil(_)) {
+                sc.theme.gil_label()
+            } else {
+                sc.theme.state_label(StateKind::Blocked)
+            };
             buf.set_stringn(x, y, text, room, style);
             c += run;
         }
     }
 
-    fn cpu_lane(&self, buf: &mut Buffer, x0: u16, y: u16, cpu: u32, w: &Window, col_w: u16) {
+    /// Over a loop thread's `run_loop` cells: the coroutine holding its loop
+    /// in each stretch (drawn as running), `·` while none runs.
+    fn loop_labels(
+        &self,
+        buf: &mut Buffer,
+        (x0, y): (u16, u16),
+        r: ResourceId,
+        w: &Window,
+        col_w: u16,
+    ) {
         let sc = self.scene;
-        let Some(marks) = sc.lanes.cpus.get(cpu as usize) else {
+        let Some(marks) = sc.lanes.holders.get(r.index()) else {
             return;
         };
+        let row = cells(marks, None, w, |a, b| a.is_some() && b.is_none());
+        let mut c = 0;
+        while c < row.len() {
+            let value = row[c].map(|x| x.value);
+            let run = row[c..]
+                .iter()
+                .take_while(|x| x.map(|x| x.value) == value)
+                .count();
+            let x = x0 + (c as u16) * col_w;
+            let room = run * usize::from(col_w);
+            match value.flatten() {
+                Some(t) => {
+                    buf.set_string(x, y, "█".repeat(room), sc.theme.state(StateKind::Running));
+                    let name = format!("▶{}", sc.catalog.task_name(t));
+                    buf.set_stringn(x, y, name, room, sc.theme.state_label(StateKind::Running));
+                }
+                None => {
+                    buf.set_string(x, y, "·".repeat(room), sc.theme.dim());
+                }
+            }
+            c += run;
+        }
+    }
+
+    /// A lane of who holds something over time (a CPU, a GIL): the
+    /// holder's name over its run of cells, `·` when nobody holds it.
+    fn holder_lane(
+        &self,
+        buf: &mut Buffer,
+        x0: u16,
+        y: u16,
+        marks: &[super::lanes::Mark<Option<TaskId>>],
+        w: &Window,
+        col_w: u16,
+    ) {
+        let sc = self.scene;
         let row = cells(marks, None, w, |a, b| a.is_some() && b.is_none());
         let mut c = 0;
         while c < row.len() {
@@ -282,6 +362,25 @@ impl TimelineView<'_> {
             }
             c += run;
         }
+    }
+
+    /// A process header's lane: its variables at the cursor.
+    fn process_vars(&self, buf: &mut Buffer, x0: u16, y: u16, p: u32, right: u16) {
+        let sc = self.scene;
+        let vars: Vec<String> = sc
+            .catalog
+            .vars
+            .iter()
+            .zip(sc.world.vars_of(p))
+            .map(|(v, x)| format!("{}={x}", v.name))
+            .collect();
+        let text = if vars.is_empty() {
+            String::new()
+        } else {
+            vars.join("  ")
+        };
+        let room = usize::from(right.saturating_sub(x0));
+        buf.set_stringn(x0, y, text, room, sc.theme.dim());
     }
 
     fn cursor_column(&self, buf: &mut Buffer, g: &Geom) {

@@ -11,19 +11,26 @@ pub fn table(sc: &Scene<'_>) -> Table {
         vec!["barrier", "arrived", "rounds", "waiting", "missing"],
     );
     for (r, info) in of_kind(sc.catalog, Kind::Barriers) {
-        let Some(b) = sc.world.barrier(r) else { continue };
+        let Some(b) = sc.world.barrier(r) else {
+            continue;
+        };
         let waiting: Vec<_> = sc.world.waiters(r).iter().map(|w| w.task).collect();
         let arrived = if b.broken {
             TableCell::styled("BROKEN", sc.theme.error())
         } else {
-            TableCell::styled(format!("{}/{}", b.arrived, b.parties), sc.theme.gauge(false))
+            TableCell::styled(
+                format!("{}/{}", b.arrived, b.parties),
+                sc.theme.gauge(false),
+            )
         };
         let absent = b
             .seen
             .iter()
             .copied()
             .filter(|t| !waiting.contains(t) && !sc.world.ended(*t));
-        let missing = b.parties.saturating_sub(b.arrived.max(waiting.len() as u32));
+        let missing = b
+            .parties
+            .saturating_sub(b.arrived.max(waiting.len() as u32));
         let missing = match names(sc.catalog, absent).as_str() {
             "-" => missing.to_string(),
             seen => format!("{missing} ({seen})"),

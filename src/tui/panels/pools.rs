@@ -23,11 +23,18 @@ pub fn table(sc: &Scene<'_>) -> Table {
                 None => format!("{k}:·"),
             })
             .collect();
-        let kind = if info.mode.as_deref() == Some("process") { "p" } else { "t" };
+        let kind = if info.mode.as_deref() == Some("process") {
+            "p"
+        } else {
+            "t"
+        };
         let closed = if p.closed { " closed" } else { "" };
         t.row(vec![
             name_cell(sc, r, info),
-            TableCell::styled(format!("{}/{} {kind}{closed}", p.busy(), p.workers.len()), sc.theme.gauge(p.busy() == p.workers.len())),
+            TableCell::styled(
+                format!("{}/{} {kind}{closed}", p.busy(), p.workers.len()),
+                sc.theme.gauge(p.busy() == p.workers.len()),
+            ),
             holder_cell(sc, workers.join(" "), p.busy() > 0),
             TableCell::raw(p.done.to_string()),
             waiters_cell(sc, r, |on| matches!(on, WaitOn::Worker(_))),

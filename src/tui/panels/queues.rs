@@ -56,14 +56,20 @@ impl QueuesView {
             .trim_end()
             .to_string()
     }
-
 }
 
 /// The queues table.
 pub fn table(sc: &Scene<'_>) -> Table {
     let mut t = Table::new(
         "Queues",
-        vec!["queue", "fill", "puts/gets", "put waits", "get waits", "length over time"],
+        vec![
+            "queue",
+            "fill",
+            "puts/gets",
+            "put waits",
+            "get waits",
+            "length over time",
+        ],
     );
     for (r, info) in of_kind(sc.catalog, Kind::Queues) {
         let Some(q) = sc.world.queue(r) else { continue };
@@ -75,7 +81,9 @@ pub fn table(sc: &Scene<'_>) -> Table {
             TableCell::styled(QueuesView::gauge(q.len, cap, 10), sc.theme.gauge(full)),
             TableCell::styled(format!("{}/{}", q.puts, q.gets), sc.theme.dim()),
             waiters_cell(sc, r, |on| matches!(on, WaitOn::Put(_))),
-            waiters_cell(sc, r, |on| matches!(on, WaitOn::Get(_) | WaitOn::QueueJoin(_))),
+            waiters_cell(sc, r, |on| {
+                matches!(on, WaitOn::Get(_) | WaitOn::QueueJoin(_))
+            }),
             TableCell::styled(
                 QueuesView::sparkline(sc, r, top, SPARK_WIDTH),
                 sc.theme.gauge(false),

@@ -10,7 +10,9 @@ pub fn table(sc: &Scene<'_>) -> Table {
         vec!["sem", "left", "holders", "waiters (first first)"],
     );
     for (r, info) in of_kind(sc.catalog, Kind::Semaphores) {
-        let Some(s) = sc.world.semaphore(r) else { continue };
+        let Some(s) = sc.world.semaphore(r) else {
+            continue;
+        };
         let holders: Vec<String> = s
             .holders
             .iter()
@@ -20,7 +22,11 @@ pub fn table(sc: &Scene<'_>) -> Table {
             })
             .collect();
         let bounded = if info.bounded == Some(true) { " b" } else { "" };
-        let left_style = if s.left == 0 { sc.theme.gauge(true) } else { sc.theme.gauge(false) };
+        let left_style = if s.left == 0 {
+            sc.theme.gauge(true)
+        } else {
+            sc.theme.gauge(false)
+        };
         t.row(vec![
             name_cell(sc, r, info),
             TableCell::styled(format!("{}/{}{bounded}", s.left, s.permits), left_style),

@@ -28,7 +28,7 @@ impl WaitsView<'_> {
         let mut out = Vec::new();
         if let Some(d) = sc.world.deadlocks.first() {
             out.push(Line::styled(
-                format!("DEADLOCK at tick {} ({}): {}", d.tick, d.rule.name(), rule_text(d.rule)),
+                format!("DEADLOCK at tick {} by the {} rule", d.tick, d.rule.name()),
                 th.error(),
             ));
         }
@@ -46,7 +46,6 @@ impl WaitsView<'_> {
                     .is_some_and(|t| matches!(t.state, TaskState::Blocked { timed: true, .. }))
             });
             if c.deadlock == Some(DeadlockRule::Knot) {
-                out.push(Line::styled("knot: each member waits; every task that could free it is a member", th.error()));
                 for l in knot_lines(sc.catalog, &c.edges) {
                     out.push(Line::styled(format!("⊗ {l}"), th.error()));
                 }
@@ -66,6 +65,9 @@ impl WaitsView<'_> {
                     Span::styled(note, th.dim()),
                 ])
             });
+        }
+        if let Some(d) = sc.world.deadlocks.first() {
+            out.push(Line::styled(rule_text(d.rule).to_string(), th.dim()));
         }
         self.others(&in_chain, &mut out);
         self.stall(&mut out);
@@ -104,7 +106,10 @@ impl WaitsView<'_> {
             sc.theme.error(),
         ));
         for s in stuck {
-            out.push(Line::raw(format!("  {}", stall_reason(sc.catalog, sc.world, s))));
+            out.push(Line::raw(format!(
+                "  {}",
+                stall_reason(sc.catalog, sc.world, s)
+            )));
         }
     }
 }
@@ -125,7 +130,10 @@ impl Widget for &WaitsView<'_> {
         };
         let block = Block::bordered().title(title).border_style(border);
         let lines = self.lines();
-        let skip = sc.view.scroll_of(Panel::Waits).min(lines.len().saturating_sub(1));
+        let skip = sc
+            .view
+            .scroll_of(Panel::Waits)
+            .min(lines.len().saturating_sub(1));
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
             .block(block)
             .wrap(Wrap { trim: false })
