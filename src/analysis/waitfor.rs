@@ -187,7 +187,7 @@ pub fn wait_chains(cat: &Catalog, world: &World) -> Vec<WaitChain> {
         }
     }
     let edges = wait_edges(cat, world);
-    let first_edge = |t: TaskId| edges.iter().find(|e| e.task == t);
+    let out_of = |t: TaskId| edges.iter().filter(move |e| e.task == t);
     let waited_on: Vec<bool> = (0..n)
         .map(|i| edges.iter().any(|e| e.held_by.index() == i))
         .collect();
@@ -198,14 +198,15 @@ pub fn wait_chains(cat: &Catalog, world: &World) -> Vec<WaitChain> {
             continue;
         }
         started[i] = true;
-        let mut chain = vec![*e];
+        let mut chain: Vec<WaitEdge> = out_of(e.task).copied().collect();
+        let mut seen = vec![e.task];
         let mut at = e.held_by;
-        while let Some(next) = first_edge(at) {
-            if chain.len() > n || in_deadlock[at.index()] || chain.iter().any(|c| c.task == at) {
-                break;
-            }
-            chain.push(*next);
-            at = next.held_by;
+        while !in_deadlock[at.index()] && !seen.contains(&at) && seen.len() <= n {
+            let next: Vec<WaitEdge> = out_of(at).copied().collect();
+            let Some(first) = next.first() else { break };
+            seen.push(at);
+            at = first.held_by;
+            chain.extend(next);
         }
         chains.push(WaitChain {
             edges: chain,
@@ -253,19 +254,26 @@ fn cycles(
     }
 }
 
-/// A chain as text: `t1 -[B]-> t2 -[A]-> t1`; a knot as one wait a line's
-/// worth: `c -[permit s]-> a, b`.
+/// A chain as text: `t1 -[B]-> t2 -[A]-> t1`. Several edges out of one
+/// task read as one step to all its releasers (`c -[permit s]-> a, b`),
+/// and the chain goes on from the first of them.
 pub fn chain_text(catalog: &Catalog, edges: &[WaitEdge]) -> String {
     let Some(first) = edges.first() else {
         return String::new();
     };
     let mut s = catalog.task_name(first.task).to_string();
+    let mut last: Option<TaskId> = None;
     for e in edges {
-        s.push_str(&format!(
-            " -[{}]-> {}",
-            catalog.wait_name(e.waits_for),
-            catalog.task_name(e.held_by)
-        ));
+        if last == Some(e.task) {
+            s.push_str(&format!(", {}", catalog.task_name(e.held_by)));
+        } else {
+            s.push_str(&format!(
+                " -[{}]-> {}",
+                super::wait_label(catalog, e.waits_for),
+                catalog.task_name(e.held_by)
+            ));
+        }
+        last = Some(e.task);
     }
     s
 }

@@ -97,7 +97,13 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
         1 => width * 55 / 100,
         _ => width * 64 / 100,
     };
-    let cols = columns(cat, &kinds, res_w);
+    let cap = (body_h / 2).max(5);
+    let cols = columns(cat, &kinds, res_w, cap);
+    let res_w = if cols.len() == 1 {
+        width * 55 / 100
+    } else {
+        res_w
+    };
     let need = cols
         .iter()
         .map(|c| {
@@ -106,14 +112,18 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
                 .sum::<u16>()
         })
         .max()
-        .unwrap_or(0);
-    let cap = if kinds.len() > 2 {
-        body_h / 2
+        .unwrap_or(0)
+        .max(waits_wanted(&s.world));
+    let mid_h = need.max(6).clamp(5, cap);
+    let mut rest = body_h.saturating_sub(tl_h + mid_h);
+    // Too little room left for scripts and log: the middle takes it.
+    let mid_h = if rest < 5 {
+        let m = mid_h + rest;
+        rest = 0;
+        m
     } else {
-        body_h / 3
+        mid_h
     };
-    let mid_h = need.max(6).clamp(5, cap.max(5));
-    let rest = body_h.saturating_sub(tl_h + mid_h);
     let [header, tl, mid, bottom, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(tl_h),
@@ -143,17 +153,24 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
     })
 }
 
-/// Deals the resource panels into as many columns as fit `width`, each to
-/// the column that wants the fewest rows so far (placing order kept within
-/// a column).
-fn columns(cat: &Catalog, kinds: &[Kind], width: u16) -> Vec<Vec<Kind>> {
-    let n = kinds
-        .len()
-        .min(usize::from(width / MIN_RESOURCE_COL).max(1));
+/// Deals the resource panels into columns: as few as keep each column's
+/// stack within `height` rows, as many as fit `width`; each panel goes to
+/// the column that wants the fewest rows so far.
+fn columns(cat: &Catalog, kinds: &[Kind], width: u16, height: u16) -> Vec<Vec<Kind>> {
+    let needs: Vec<usize> = kinds
+        .iter()
+        .map(|k| panels::rows_wanted(cat, *k) + 2)
+        .collect();
+    let total: usize = needs.iter().sum();
+    let fit = usize::from(width / MIN_RESOURCE_COL).max(1);
+    let n = total
+        .div_ceil(usize::from(height.max(1)))
+        .clamp(1, fit)
+        .min(kinds.len().max(1));
     let mut cols: Vec<(usize, Vec<Kind>)> = vec![(0, Vec::new()); n];
-    for &k in kinds {
+    for (&k, &need) in kinds.iter().zip(&needs) {
         if let Some(c) = cols.iter_mut().min_by_key(|c| c.0) {
-            c.0 += panels::rows_wanted(cat, k) + 2;
+            c.0 += need;
             c.1.push(k);
         }
     }
@@ -161,6 +178,19 @@ fn columns(cat: &Catalog, kinds: &[Kind], width: u16) -> Vec<Vec<Kind>> {
         .map(|c| c.1)
         .filter(|c| !c.is_empty())
         .collect()
+}
+
+/// The rows the waits panel wants: a line per blocked task, and room to
+/// explain a deadlock or a stall.
+fn waits_wanted(world: &World) -> u16 {
+    let blocked = world
+        .tasks
+        .iter()
+        .filter(|t| matches!(t.state, crate::event::TaskState::Blocked { .. }))
+        .count();
+    let deadlock = world.deadlocks.first().map_or(0, |d| d.edges.len() + 3);
+    let stall = world.stall.as_ref().map_or(0, |s| 2 * s.len() + 2);
+    (blocked + deadlock + stall + 2).min(usize::from(u16::MAX)) as u16
 }
 
 /// The rectangle of each resource panel: columns side by side, each

@@ -271,8 +271,11 @@ impl TimelineView<'_> {
             }
             let room = run * usize::from(col_w);
             let name = wait_label(sc.catalog, on);
+            let short = sc.catalog.wait_name(on);
             let text: String = if name.chars().count() <= room {
                 name
+            } else if short.chars().count() <= room {
+                short.to_string()
             } else {
                 name.chars().take(1).collect()
             };

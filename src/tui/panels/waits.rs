@@ -28,7 +28,7 @@ impl WaitsView<'_> {
         let mut out = Vec::new();
         if let Some(d) = sc.world.deadlocks.first() {
             out.push(Line::styled(
-                format!("DEADLOCK at tick {} by the {} rule", d.tick, d.rule.name()),
+                format!("DEADLOCK at tick {} ({})", d.tick, d.rule.name()),
                 th.error(),
             ));
         }
@@ -102,7 +102,7 @@ impl WaitsView<'_> {
             return;
         };
         out.push(Line::styled(
-            "STALLED: nothing can ever run again, and there is no cycle",
+            "STALLED: nothing can run again, and no deadlock holds them",
             sc.theme.error(),
         ));
         for s in stuck {
