@@ -59,7 +59,7 @@ repeat 40 {
 }
 
 fn run(s: &Scenario) -> Vec<Event> {
-    let (mut sim, _) = build(s, &Options::default()).expect("runnable");
+    let (mut sim, _) = build(s, &Options::default());
     let mut events = Vec::new();
     sim.run(&mut events);
     events
@@ -83,7 +83,7 @@ fn bytes_per_event(events: &[Event]) -> f64 {
 fn bench(c: &mut Criterion) {
     let s = scenario();
     let events = run(&s);
-    let (_, catalog) = build(&s, &Options::default()).expect("runnable");
+    let (_, catalog) = build(&s, &Options::default());
     eprintln!(
         "200-thread scenario: {} events, outcome {:?}, {:.1} bytes per event in memory",
         events.len(),

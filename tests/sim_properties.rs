@@ -139,3 +139,145 @@ proptest! {
         }
     }
 }
+
+/// One random operation of a script over the newer primitives.
+#[derive(Debug, Clone)]
+enum Sync {
+    Compute(u8),
+    Sleep(u8),
+    Permit(u8),
+    Read(u8),
+    Write(u8),
+    Signal,
+    Await(u8),
+    Yield,
+}
+
+fn sync_op() -> impl Strategy<Value = Sync> {
+    prop_oneof![
+        (1u8..4).prop_map(Sync::Compute),
+        (0u8..3).prop_map(Sync::Sleep),
+        (0u8..3).prop_map(Sync::Permit),
+        (0u8..3).prop_map(Sync::Read),
+        (0u8..3).prop_map(Sync::Write),
+        Just(Sync::Signal),
+        (1u8..4).prop_map(Sync::Await),
+        Just(Sync::Yield),
+    ]
+}
+
+fn sync_script(ops: &[Sync], coroutine: bool) -> String {
+    let mut s = String::new();
+    for o in ops {
+        let line = match o {
+            Sync::Compute(n) => format!("compute {n}\n"),
+            Sync::Sleep(n) if coroutine => format!("await sleep {n}\n"),
+            Sync::Sleep(n) => format!("sleep {n}\n"),
+            Sync::Permit(n) => format!(
+                "acquire S timeout 5 else {{ yield }}\ncompute {}\nrelease S\n",
+                n + 1
+            ),
+            Sync::Read(n) => format!("acquire_read RW\ncompute {}\nrelease_read RW\n", n + 1),
+            Sync::Write(n) => format!(
+                "acquire RW timeout 6 else {{ yield }}\ncompute {}\nrelease RW\n",
+                n + 1
+            ),
+            Sync::Signal => "set e\nclear e\n".into(),
+            Sync::Await(n) => format!("wait e timeout {n} else {{ yield }}\n"),
+            Sync::Yield => "yield\n".into(),
+        };
+        s.push_str(&line);
+    }
+    s
+}
+
+fn sync_scenario() -> impl Strategy<Value = String> {
+    let prefer = prop_oneof![Just("fair"), Just("reader"), Just("writer")];
+    let task = (
+        prop::collection::vec(sync_op(), 1..6),
+        0u8..3,
+        any::<bool>(),
+    );
+    (
+        1u8..4,
+        any::<bool>(),
+        1u8..4,
+        prefer,
+        prop::collection::vec(task, 1..6),
+        1u8..6,
+    )
+        .prop_map(|(cpus, gil, permits, prefer, tasks, interval)| {
+            let mut s = format!(
+                "[scenario]\nname = \"random\"\n[machine]\ncpus = {cpus}\ngil = {gil}\nswitch_interval = {interval}\nmax_ticks = 500\n[semaphores]\nS = {{ permits = {permits}, bounded = true }}\n[locks]\nRW = {{ kind = \"rwlock\", prefer = \"{prefer}\" }}\n[events]\ne = false\n[[task]]\nname = \"looper\"\nscript = \"run_loop\"\n"
+            );
+            for (i, (ops, start, coroutine)) in tasks.iter().enumerate() {
+                let kind = if *coroutine {
+                    "kind = \"coroutine\"\nloop = \"looper\"\n"
+                } else if i % 3 == 2 {
+                    "kind = \"process\"\n"
+                } else {
+                    ""
+                };
+                s.push_str(&format!(
+                    "[[task]]\nname = \"t{i}\"\n{kind}start = {start}\nscript = \"\"\"\n{}\"\"\"\n",
+                    sync_script(ops, *coroutine)
+                ));
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn the_newer_primitives_keep_their_invariants(src in sync_scenario()) {
+        let (catalog, events) = common::events(&src);
+        let find = |kind: &str| -> Vec<usize> {
+            catalog.resources.iter().enumerate().filter(|(_, r)| r.kind == kind).map(|(i, _)| i).collect()
+        };
+        let sem = find("semaphore")[0];
+        let rw = find("rwlock")[0];
+        let tokens: Vec<usize> = find("gil").into_iter().chain(find("loop")).collect();
+        let start = catalog.resources[sem].permits.unwrap_or(0);
+        let mut holder: Vec<Option<weft::event::TaskId>> = vec![None; catalog.resources.len()];
+        let mut readers = 0u32;
+        for e in &events {
+            match &e.kind {
+                EventKind::PermitAcquire { left, .. } | EventKind::PermitRelease { left, .. } => {
+                    prop_assert!(*left <= start, "a bounded semaphore above its start");
+                }
+                EventKind::ReadAcquire { readers: n, .. } => {
+                    prop_assert!(holder[rw].is_none(), "a reader beside a writer");
+                    readers = *n;
+                }
+                EventKind::ReadRelease { readers: n, .. } => readers = *n,
+                EventKind::LockAcquire { task, lock, .. } => {
+                    let r = lock.index();
+                    prop_assert!(holder[r].is_none(), "two holders of {}", catalog.resources[r].name);
+                    if r == rw {
+                        prop_assert_eq!(readers, 0, "a writer beside readers");
+                    }
+                    holder[r] = Some(*task);
+                }
+                EventKind::LockRelease { lock, depth: 0, .. } => holder[lock.index()] = None,
+                EventKind::State { task, state: TaskState::Running { .. } } => {
+                    for &r in &tokens {
+                        let info = &catalog.resources[r];
+                        let t = &catalog.tasks[task.index()];
+                        let mine = match info.kind.as_str() {
+                            "loop" => t.event_loop.is_some() && t.event_loop == info.owner,
+                            _ => t.event_loop.is_none() && Some(t.proc) == info.process && t.pool.is_none(),
+                        };
+                        if mine {
+                            prop_assert_eq!(holder[r], Some(*task), "{} runs without {}", t.name, info.name);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let ended = matches!(events.last().map(|e| &e.kind), Some(EventKind::End { .. }));
+        prop_assert!(ended, "the run ends with an end event");
+    }
+}

@@ -258,7 +258,7 @@ fn random_policy_is_reproducible_by_seed() {
             seed: Some(seed),
             ..Default::default()
         };
-        let (cat, ev) = weft::sim::simulate(&s, &opts).unwrap();
+        let (cat, ev) = weft::sim::simulate(&s, &opts);
         let r = weft::report::Report::from_trace(&weft::trace::Trace::from_events(cat, ev));
         r.tasks
             .iter()

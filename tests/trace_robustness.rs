@@ -15,7 +15,7 @@ fn abba_lines() -> Vec<String> {
     ))
     .unwrap();
     let scenario = weft::scenario::parse("abba.toml", &src).unwrap();
-    let (catalog, events) = weft::sim::simulate(&scenario, &Default::default()).unwrap();
+    let (catalog, events) = weft::sim::simulate(&scenario, &Default::default());
     let mut out = Vec::new();
     weft::trace::write(&mut out, &catalog, &events).unwrap();
     String::from_utf8(out)

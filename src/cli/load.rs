@@ -50,21 +50,9 @@ pub fn trace(path: &Path, partial: bool) -> Result<Trace, Failure> {
         .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))
 }
 
-/// Builds the simulator for a scenario, turning "not supported yet" into a
-/// diagnostic that points at the line asking for it.
-pub fn simulator(
-    scenario: &Scenario,
-    options: &Options,
-) -> Result<(crate::sim::Sim, Catalog), Failure> {
-    build(scenario, options).map_err(|e| {
-        Failure::Scenario(Box::new(Diagnostics::single(
-            scenario.path.clone(),
-            scenario.source.clone(),
-            e.span,
-            e.to_string(),
-            Some("this scenario can be validated but not run by this version of weft".into()),
-        )))
-    })
+/// Builds the simulator for a scenario.
+pub fn simulator(scenario: &Scenario, options: &Options) -> (crate::sim::Sim, Catalog) {
+    build(scenario, options)
 }
 
 /// Runs a scenario to the end on the simulator, writing the trace to
@@ -75,7 +63,7 @@ pub fn run_headless(
     options: &Options,
     record: Option<&Path>,
 ) -> Result<(Trace, bool), Failure> {
-    let (mut sim, catalog) = simulator(scenario, options)?;
+    let (mut sim, catalog) = simulator(scenario, options);
     let recorder = match record {
         Some(path) => Some(Recorder::start(path, &catalog)?),
         None => None,

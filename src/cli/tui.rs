@@ -104,10 +104,7 @@ fn spawn_run(
     scenario: &Scenario,
     options: &Options,
 ) -> Result<(Catalog, crossbeam_channel::Receiver<Event>), String> {
-    let (mut sim, catalog) = load::simulator(scenario, options).map_err(|f| match f {
-        Failure::Scenario(d) => d.render(false),
-        Failure::BadInput(t) | Failure::Internal(t) => t,
-    })?;
+    let (mut sim, catalog) = load::simulator(scenario, options);
     let (tx, rx) = crossbeam_channel::unbounded();
     std::thread::spawn(move || {
         let mut batch = Vec::new();
@@ -144,8 +141,6 @@ fn finish(result: std::io::Result<()>) -> Result<i32, Failure> {
 
 /// Opens a scenario in the TUI.
 pub fn open_scenario(scenario: Scenario, options: Options, mouse: bool) -> Result<i32, Failure> {
-    // Refuse what cannot run before the terminal changes.
-    load::simulator(&scenario, &options)?;
     let first = Source {
         origin: scenario.path.clone(),
         file: scenario.path.clone(),

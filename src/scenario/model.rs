@@ -269,6 +269,17 @@ pub enum RwPrefer {
     Writer,
 }
 
+impl RwPrefer {
+    /// The name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RwPrefer::Fair => "fair",
+            RwPrefer::Reader => "reader",
+            RwPrefer::Writer => "writer",
+        }
+    }
+}
+
 /// Which item a queue's `get` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum QueueOrder {
@@ -298,6 +309,16 @@ pub enum PoolKind {
     Thread,
     /// `multiprocessing.Pool`.
     Process,
+}
+
+impl PoolKind {
+    /// The name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoolKind::Thread => "thread",
+            PoolKind::Process => "process",
+        }
+    }
 }
 
 /// What runs a task's script.

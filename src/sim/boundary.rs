@@ -5,10 +5,7 @@
 
 use super::policy::{scheduler, Keys, Scheduler};
 use super::Sim;
-use crate::event::{
-    find_cycle, Event, EventKind, Failure, Outcome, StuckTask, TaskId, TaskState, WaitEdge, WaitOn,
-};
-use crate::scenario::Start;
+use crate::event::{Event, EventKind, Failure, Outcome, StuckTask, TaskId, TaskState, WaitOn};
 
 impl Keys for Sim {
     fn burst(&self, task: TaskId) -> u64 {
@@ -30,6 +27,7 @@ impl Sim {
         self.finish_switches(out);
         self.finish_computes();
         self.settle(out, false);
+        self.switch_gils(out);
         self.expire_slices(out);
         loop {
             self.settle(out, true);
@@ -55,6 +53,13 @@ impl Sim {
                     self.tasks[t.index()].pc += 1;
                     self.make_ready(t, out);
                 }
+                TaskState::Blocked {
+                    on: WaitOn::AwaitSleep,
+                    ..
+                } => {
+                    self.tasks[t.index()].pc += 1;
+                    self.make_ready(t, out);
+                }
                 TaskState::Blocked { on, .. } => self.time_out(t, on, out),
                 _ => {}
             }
@@ -62,18 +67,22 @@ impl Sim {
     }
 
     fn time_out(&mut self, t: TaskId, on: WaitOn, out: &mut Vec<Event>) {
-        self.forget_waiter(t);
         self.emit(out, EventKind::WaitTimeout { task: t, on });
-        let reason = match on {
-            WaitOn::Get(q) => Failure::Empty(q),
-            other => match other.resource() {
-                Some(r) => Failure::Timeout(r),
-                // `join` takes no timeout, so this wait never expires.
-                None => Failure::NoProgress,
-            },
-        };
-        if self.fail_op(t, reason, out) {
-            self.make_ready(t, out);
+        match on {
+            WaitOn::Notify(c) => self.condition_timeout(t, c.0, out),
+            WaitOn::Barrier(b) => self.barrier_timeout(t, b.0, out),
+            other => {
+                self.forget_waiter(t);
+                let reason = match other {
+                    WaitOn::Get(q) => Failure::Empty(q),
+                    other => match other.resource() {
+                        Some(r) => Failure::Timeout(r),
+                        // Waits for a task take no timeout, so they never expire.
+                        None => Failure::NoProgress,
+                    },
+                };
+                self.fail_wait(t, reason, out);
+            }
         }
     }
 
@@ -150,15 +159,21 @@ impl Sim {
         }
     }
 
-    /// Ready tasks not excluded at this boundary (a task that yielded waits
-    /// for the next one).
+    /// The ready tasks a free CPU may take: a task that yielded at this
+    /// boundary only when no other task is ready.
     fn eligible(&self) -> Vec<TaskId> {
         let now = self.tick;
-        self.ready
+        let fresh: Vec<TaskId> = self
+            .ready
             .iter()
             .copied()
             .filter(|t| self.tasks[t.index()].yielded != Some(now))
-            .collect()
+            .collect();
+        if fresh.is_empty() {
+            self.ready.iter().copied().collect()
+        } else {
+            fresh
+        }
     }
 
     fn dispatch(&mut self, out: &mut Vec<Event>) {
@@ -267,42 +282,13 @@ impl Sim {
         self.make_ready(t, out);
     }
 
-    /// When every non-daemon task has ended, daemon tasks are killed.
-    fn kill_orphan_daemons(&mut self, out: &mut Vec<Event>) -> bool {
-        let fixed = self.fixed.clone();
-        let alive = |s: &Sim, i: usize| !s.tasks[i].state.is_final();
-        let daemons: Vec<usize> = (0..self.tasks.len())
-            .filter(|&i| fixed.tasks[i].daemon && alive(self, i))
-            .collect();
-        if daemons.is_empty() || !self.all_required_ended() {
-            return false;
-        }
-        for i in daemons {
-            self.end_task(TaskId(i as u32), TaskState::Killed, out);
-        }
-        true
-    }
-
-    /// Every task that must end for the run to complete has ended: daemons
-    /// and tasks never spawned do not count.
-    fn all_required_ended(&self) -> bool {
-        self.tasks.iter().zip(&self.fixed.tasks).all(|(t, f)| {
-            f.daemon
-                || t.state.is_final()
-                || (t.state == TaskState::New && f.start == Start::Spawned && !t.spawned)
-        })
-    }
-
     fn check_outcome(&mut self, out: &mut Vec<Event>) {
-        if let Some(cycle) = self.closed_cycle() {
-            self.emit(
-                out,
-                EventKind::Deadlock {
-                    rule: crate::event::DeadlockRule::Cycle,
-                    cycle: cycle.into(),
-                },
-            );
-            return self.end(Outcome::Deadlock, out);
+        if std::mem::take(&mut self.changed) {
+            if let Some((rule, cycle)) = self.deadlock() {
+                let cycle = cycle.into();
+                self.emit(out, EventKind::Deadlock { rule, cycle });
+                return self.end(Outcome::Deadlock, out);
+            }
         }
         if self.all_required_ended() {
             let failed = self
@@ -348,33 +334,6 @@ impl Sim {
         self.emit(out, EventKind::End { outcome });
     }
 
-    /// A wait-for cycle through a task that blocked at this boundary.
-    fn closed_cycle(&mut self) -> Option<Vec<WaitEdge>> {
-        let fresh = std::mem::take(&mut self.newly_blocked);
-        let limit = self.tasks.len();
-        fresh
-            .into_iter()
-            .find_map(|t| find_cycle(t, limit, |x| self.wait_edge(x)))
-    }
-
-    /// The wait-for edge out of a task: an untimed wait for a held lock or
-    /// for another task's end.
-    fn wait_edge(&self, t: TaskId) -> Option<WaitEdge> {
-        let TaskState::Blocked { on, timed: false } = self.tasks[t.index()].state else {
-            return None;
-        };
-        let held_by = match on {
-            WaitOn::Lock(r) => self.lock_holder(r)?,
-            WaitOn::Task(x) if !self.tasks[x.index()].state.is_final() => x,
-            _ => return None,
-        };
-        Some(WaitEdge {
-            task: t,
-            waits_for: on,
-            held_by,
-        })
-    }
-
     /// Moves time to the next tick at which anything can happen.
     pub(super) fn advance(&mut self) {
         let quantum = u64::from(self.fixed.quantum);
@@ -382,6 +341,9 @@ impl Sim {
         let mut d = self.fixed.max_ticks.saturating_sub(self.tick).max(1);
         if let Some(&(at, _)) = self.timers.first() {
             d = d.min(at.saturating_sub(self.tick).max(1));
+        }
+        if let Some(g) = self.next_gil_switch() {
+            d = d.min(g);
         }
         for cpu in &self.cpus {
             let Some(t) = cpu.task else { continue };
@@ -405,6 +367,7 @@ impl Sim {
             task.remaining = task.remaining.saturating_sub(d);
             task.slice += d;
         }
+        self.age_gils(d);
         self.tick += d;
     }
 }

@@ -1,14 +1,16 @@
 //! From a scenario to a ready-to-run [`Sim`] and the [`Catalog`] naming its
-//! ids; refuses, with the place in the file, what the simulator cannot run yet.
+//! ids: processes, the GILs and loops weft adds, and who can act on what.
 
-use super::program::{compile, Instr, Program};
-use super::{Fixed, PrimKind, Sim, TaskFixed};
+use std::collections::BTreeMap;
+
+use super::program::{compile, Instr, Op1, Program};
+use super::{Act, Fixed, PrimKind, ProcFixed, Sim, TaskFixed};
 use crate::event::{
-    Catalog, Compare, Expectation, FinalCheck, Outcome, ResourceInfo, ScriptInfo, TaskId, TaskInfo,
-    VarId, VarInfo,
+    Catalog, Compare, Expectation, FinalCheck, Outcome, ProcessInfo, ResourceId, ResourceInfo,
+    ScriptInfo, TaskId, TaskInfo, VarId, VarInfo,
 };
 use crate::scenario::{
-    line_col, CmpOp, ExpectedOutcome, ResourceKind, Scenario, Span, Task, TaskKind,
+    line_col, CmpOp, ExpectedOutcome, PoolKind, ResourceKind, Scenario, Task, TaskKind,
 };
 
 /// Settings of one run that override the scenario's.
@@ -25,69 +27,115 @@ pub struct Options {
     pub record_choices: bool,
 }
 
-/// A feature the scenario uses that the simulator cannot run yet.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not supported yet: {what}")]
-pub struct NotSupported {
-    /// What is missing.
-    pub what: String,
-    /// Where the scenario asks for it.
-    pub span: Span,
-}
-
-fn not_yet(what: &str, span: Span) -> NotSupported {
-    NotSupported {
-        what: what.to_string(),
-        span,
-    }
-}
-
 /// Builds the simulator for a scenario, with the catalog of its names.
-pub fn build(scenario: &Scenario, options: &Options) -> Result<(Sim, Catalog), NotSupported> {
+/// Every scenario that validates can be built.
+pub fn build(scenario: &Scenario, options: &Options) -> (Sim, Catalog) {
     let m = &scenario.machine;
-    if let (true, Some(span)) = (m.gil, m.gil_span) {
-        return Err(not_yet("the GIL (machine.gil)", span));
-    }
-    let kinds = scenario
+    let procs = Processes::of(scenario);
+    let mut kinds: Vec<PrimKind> = scenario
         .resources
         .iter()
-        .map(|r| match &r.kind {
-            ResourceKind::Mutex => Ok(PrimKind::Lock { reentrant: false }),
-            ResourceKind::RLock => Ok(PrimKind::Lock { reentrant: true }),
-            ResourceKind::Queue { capacity, order } => Ok(PrimKind::Queue {
-                capacity: *capacity,
-                order: *order,
-            }),
-            other => Err(not_yet(&format!("{}s", other.name()), r.span)),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+        .enumerate()
+        .map(|(i, r)| prim_kind(&r.kind, procs.first_worker(i)))
+        .collect();
+    let mut resources: Vec<ResourceInfo> = scenario.resources.iter().map(resource_info).collect();
+    for (i, r) in scenario.resources.iter().enumerate() {
+        if let (ResourceKind::Pool { .. }, Some(first)) = (&r.kind, procs.first_worker(i)) {
+            resources[i].process = Some(first);
+        }
+    }
+    let mut gils = vec![None; procs.infos.len()];
+    if m.gil {
+        for (p, info) in procs.infos.iter().enumerate() {
+            gils[p] = Some(kinds.len() as u32);
+            kinds.push(PrimKind::Gil);
+            resources.push(ResourceInfo {
+                name: if p == 0 {
+                    "GIL".to_string()
+                } else {
+                    format!("GIL({})", info.name)
+                },
+                kind: "gil".to_string(),
+                process: Some(p as u32),
+                ..ResourceInfo::default()
+            });
+        }
+    }
+    let mut loops = vec![None; scenario.tasks.len()];
+    for t in &scenario.tasks {
+        if let Some(l) = t.event_loop {
+            if loops[l].is_none() {
+                loops[l] = Some(kinds.len() as u32);
+                kinds.push(PrimKind::Loop {
+                    thread: TaskId(l as u32),
+                });
+                resources.push(ResourceInfo {
+                    name: format!("{}.loop", scenario.tasks[l].name),
+                    kind: "loop".to_string(),
+                    owner: Some(TaskId(l as u32)),
+                    ..ResourceInfo::default()
+                });
+            }
+        }
+    }
     let mut tasks = Vec::with_capacity(scenario.tasks.len());
     let mut infos = Vec::with_capacity(scenario.tasks.len());
-    for task in &scenario.tasks {
-        check_task(task)?;
-        let program = compile(&task.script).map_err(|e| not_yet(e.what, Span::new(e.at, e.at)))?;
-        infos.push(task_info(scenario, task, &program));
+    for (i, task) in scenario.tasks.iter().enumerate() {
+        let program = compile(&task.script);
+        let proc = procs.of_task(scenario, i);
+        let mut info = task_info(scenario, task, &program);
+        info.proc = proc;
+        info.event_loop = task.event_loop.map(|l| TaskId(l as u32));
+        info.pool = task.pool.map(|p| ResourceId(p as u32));
+        infos.push(info);
         tasks.push(TaskFixed {
             program,
+            kind: task.kind,
             priority: task.priority,
             daemon: task.daemon,
             on_timeout: task.on_timeout,
             index: i64::from(task.index),
             start: task.start,
+            proc,
+            event_loop: task.event_loop.and_then(|l| loops[l]),
+            pool: task.pool.map(|p| p as u32),
         });
     }
+    let fixed_procs = procs
+        .infos
+        .iter()
+        .enumerate()
+        .map(|(p, info)| ProcFixed {
+            gil: gils[p],
+            task: info.task,
+            daemon: info.task.is_some_and(|t| scenario.tasks[t.index()].daemon),
+        })
+        .collect();
+    let catalog_procs = procs
+        .infos
+        .iter()
+        .enumerate()
+        .map(|(p, info)| ProcessInfo {
+            gil: gils[p].map(ResourceId),
+            ..info.clone()
+        })
+        .collect();
     let seed = options.seed.unwrap_or(m.seed);
     let max_ticks = options.max_ticks.unwrap_or(m.max_ticks);
     let preempt = (m.preempt.clamp(0.0, 1.0) * 4_294_967_296.0) as u64;
+    let actors = actors(&tasks);
     let fixed = Fixed {
         cpus: m.cpus.max(1),
         policy: m.policy,
         quantum: m.quantum.max(1),
         switch_cost: m.switch_cost,
+        switch_interval: u64::from(m.switch_interval.max(1)),
         preempt,
         max_ticks,
         tasks,
         kinds,
+        procs: fixed_procs,
+        actors,
         schedule: options.schedule.clone(),
         record_choices: options.record_choices,
     };
@@ -104,7 +152,7 @@ pub fn build(scenario: &Scenario, options: &Options) -> Result<(Sim, Catalog), N
         tick_label: m.tick.clone(),
         max_ticks,
         tasks: infos,
-        resources: scenario.resources.iter().map(resource_info).collect(),
+        resources,
         vars: scenario
             .vars
             .iter()
@@ -113,10 +161,7 @@ pub fn build(scenario: &Scenario, options: &Options) -> Result<(Sim, Catalog), N
                 initial: v.initial,
             })
             .collect(),
-        processes: vec![crate::event::ProcessInfo {
-            name: "main".to_string(),
-            ..Default::default()
-        }],
+        processes: catalog_procs,
         gil: m.gil,
         switch_interval: m.switch_interval,
         switch_cost: m.switch_cost,
@@ -134,38 +179,153 @@ pub fn build(scenario: &Scenario, options: &Options) -> Result<(Sim, Catalog), N
                 .collect(),
         }),
     };
-    Ok((Sim::new(fixed, vars, seed), catalog))
+    (Sim::new(fixed, vars, seed), catalog)
 }
 
-fn check_task(task: &Task) -> Result<(), NotSupported> {
-    match task.kind {
-        TaskKind::Process => return Err(not_yet("processes", task.span)),
-        TaskKind::Coroutine => return Err(not_yet("coroutines", task.span)),
-        TaskKind::Thread => {}
+/// The processes of a scenario: `main`, every process task, then every
+/// process pool's workers.
+struct Processes {
+    infos: Vec<ProcessInfo>,
+}
+
+impl Processes {
+    fn of(scenario: &Scenario) -> Processes {
+        let mut infos = vec![ProcessInfo {
+            name: "main".to_string(),
+            ..ProcessInfo::default()
+        }];
+        for (i, t) in scenario.tasks.iter().enumerate() {
+            if t.kind == TaskKind::Process {
+                infos.push(ProcessInfo {
+                    name: t.name.clone(),
+                    task: Some(TaskId(i as u32)),
+                    ..ProcessInfo::default()
+                });
+            }
+        }
+        for (i, r) in scenario.resources.iter().enumerate() {
+            if let ResourceKind::Pool {
+                workers,
+                kind: PoolKind::Process,
+            } = r.kind
+            {
+                for k in 0..workers.max(1) {
+                    infos.push(ProcessInfo {
+                        name: format!("{}[{k}]", r.name),
+                        worker: Some((ResourceId(i as u32), k)),
+                        ..ProcessInfo::default()
+                    });
+                }
+            }
+        }
+        Processes { infos }
     }
-    if task.pool.is_some() {
-        return Err(not_yet("pools", task.span));
+
+    /// The process of worker 0 of process pool `r`.
+    fn first_worker(&self, r: usize) -> Option<u32> {
+        self.infos
+            .iter()
+            .position(|p| p.worker == Some((ResourceId(r as u32), 0)))
+            .map(|p| p as u32)
     }
-    if task.process != "main" {
-        return Err(not_yet("processes", task.span));
+
+    /// The process task `i` runs in: its own for a process task, its loop
+    /// thread's for a coroutine, the named one for a thread.
+    fn of_task(&self, scenario: &Scenario, i: usize) -> u32 {
+        let t = &scenario.tasks[i];
+        let name = match (t.kind, t.event_loop) {
+            (TaskKind::Process, _) => &t.name,
+            (TaskKind::Coroutine, Some(l)) => &scenario.tasks[l].process,
+            _ => &t.process,
+        };
+        self.infos
+            .iter()
+            .position(|p| p.worker.is_none() && &p.name == name)
+            .unwrap_or(0) as u32
     }
-    Ok(())
+}
+
+/// The simulator's kind for a declared resource; `first_worker` is the
+/// process of a process pool's worker 0.
+fn prim_kind(kind: &ResourceKind, first_worker: Option<u32>) -> PrimKind {
+    match kind {
+        ResourceKind::Mutex => PrimKind::Lock { reentrant: false },
+        ResourceKind::RLock => PrimKind::Lock { reentrant: true },
+        ResourceKind::RwLock { prefer } => PrimKind::RwLock { prefer: *prefer },
+        ResourceKind::Semaphore { permits, bounded } => PrimKind::Semaphore {
+            permits: *permits,
+            bounded: *bounded,
+        },
+        ResourceKind::Condition { lock } => PrimKind::Condition { lock: *lock as u32 },
+        ResourceKind::Event { set } => PrimKind::Flag { set: *set },
+        ResourceKind::Barrier { parties } => PrimKind::Barrier { parties: *parties },
+        ResourceKind::Queue { capacity, order } => PrimKind::Queue {
+            capacity: *capacity,
+            order: *order,
+        },
+        ResourceKind::Pool { workers, kind } => PrimKind::Pool {
+            workers: *workers,
+            kind: *kind,
+            first_proc: first_worker.unwrap_or(0),
+        },
+    }
+}
+
+/// For each resource and kind of operation, the tasks whose scripts can do it.
+fn actors(tasks: &[TaskFixed]) -> BTreeMap<(u32, Act), Vec<TaskId>> {
+    let mut map: BTreeMap<(u32, Act), Vec<TaskId>> = BTreeMap::new();
+    for (i, t) in tasks.iter().enumerate() {
+        for instr in &t.program.code {
+            let Instr::Op { op, .. } = instr else {
+                continue;
+            };
+            let found = match op {
+                Op1::Put { queue, .. } => Some((*queue, Act::Put)),
+                Op1::Get { queue, .. } => Some((*queue, Act::Get)),
+                Op1::TaskDone(q) => Some((*q, Act::TaskDone)),
+                Op1::Release(r) => Some((*r, Act::Release)),
+                Op1::Notify { res, .. } => Some((*res, Act::Notify)),
+                Op1::Set(r) => Some((*r, Act::Set)),
+                Op1::Wait { res, .. } => Some((*res, Act::Arrive)),
+                _ => None,
+            };
+            if let Some(key) = found {
+                let who = map.entry(key).or_default();
+                if who.last() != Some(&TaskId(i as u32)) {
+                    who.push(TaskId(i as u32));
+                }
+            }
+        }
+    }
+    map
 }
 
 fn resource_info(r: &crate::scenario::Resource) -> ResourceInfo {
-    let (capacity, order) = match &r.kind {
-        ResourceKind::Queue { capacity, order } => {
-            (Some(*capacity), Some(order.as_str().to_string()))
-        }
-        _ => (None, None),
-    };
-    ResourceInfo {
+    let mut info = ResourceInfo {
         name: r.name.clone(),
         kind: r.kind.name().to_string(),
-        capacity,
-        order,
         ..ResourceInfo::default()
+    };
+    match &r.kind {
+        ResourceKind::Queue { capacity, order } => {
+            info.capacity = Some(*capacity);
+            info.order = Some(order.as_str().to_string());
+        }
+        ResourceKind::RwLock { prefer } => info.mode = Some(prefer.as_str().to_string()),
+        ResourceKind::Semaphore { permits, bounded } => {
+            info.permits = Some(*permits);
+            info.bounded = Some(*bounded);
+        }
+        ResourceKind::Condition { lock } => info.lock = Some(ResourceId(*lock as u32)),
+        ResourceKind::Event { set } => info.initially_set = Some(*set),
+        ResourceKind::Barrier { parties } => info.permits = Some(*parties),
+        ResourceKind::Pool { workers, kind } => {
+            info.permits = Some(*workers);
+            info.mode = Some(kind.as_str().to_string());
+        }
+        ResourceKind::Mutex | ResourceKind::RLock => {}
     }
+    info
 }
 
 /// The task's script lines as written in the file, and the line of each instruction.

@@ -48,6 +48,10 @@ impl Sim {
                         pc + 1
                     }
                     Op1::Release(_)
+                    | Op1::ReleaseRead(_)
+                    | Op1::Notify { .. }
+                    | Op1::Set(_)
+                    | Op1::Clear(_)
                     | Op1::Read(_)
                     | Op1::Write { .. }
                     | Op1::WriteAdd { .. }

@@ -1,11 +1,22 @@
-//! Executing instructions: control flow, the scheduling-related operations
-//! and the bookkeeping shared by every primitive (blocking, waking, failing,
-//! ending a task).
+//! Executing instructions: control flow, dispatch of each operation to its
+//! primitive, and the bookkeeping every primitive shares (blocking, waking,
+//! the gates a task passes to become ready, failing, ending a task).
 
+use super::prim::prim_as;
 use super::program::{Instr, Op1};
 use super::{Sim, MAX_STEPS_PER_TICK};
 use crate::event::{Event, EventKind, Failure, TaskId, TaskState, VarId, WaitOn};
 use crate::scenario::{Cond, Expr, OnTimeout, Operand, TextPart};
+
+/// How an operation ended for the task that ran it.
+pub(super) enum OpEnd {
+    /// Done: the task moves on.
+    Done,
+    /// The task now waits (or has left its CPU some other way).
+    Blocked,
+    /// The operation failed.
+    Failed(Failure),
+}
 
 impl Sim {
     /// Runs the running task `t` up to and including its next operation.
@@ -82,7 +93,7 @@ impl Sim {
     }
 
     fn exec_op(&mut self, t: TaskId, op: &Op1, out: &mut Vec<Event>) {
-        let ok = match op {
+        let end = match op {
             Op1::Compute(n) => {
                 let task = &mut self.tasks[t.index()];
                 task.computing = true;
@@ -92,23 +103,31 @@ impl Sim {
             Op1::Sleep { ticks: 0, .. } | Op1::Yield => {
                 self.tasks[t.index()].pc += 1;
                 self.tasks[t.index()].yielded = Some(self.tick);
+                self.yield_gil(t, out);
                 return self.preempt(t, out);
             }
             Op1::Sleep { ticks, io } => {
-                self.off_cpu(t);
+                self.leave(t, out);
                 self.set_timer(t, self.tick.saturating_add(*ticks));
                 return self.set_state(t, TaskState::Sleeping { io: *io }, out);
             }
-            Op1::Acquire { res, timeout } => self.acquire(t, *res, *timeout, out),
-            Op1::Release(r) => self.release(t, *r, out),
+            Op1::Acquire { res, timeout } => self.acquire_any(t, *res, *timeout, out),
+            Op1::Release(r) => self.release_any(t, *r, out),
+            Op1::AcquireRead { res, timeout } => self.acquire_read(t, *res, *timeout, out),
+            Op1::ReleaseRead(r) => self.release_read(t, *r, out),
+            Op1::Wait { res, timeout } => self.wait_any(t, *res, *timeout, out),
+            Op1::Notify { res, n } => self.notify(t, *res, *n, out),
+            Op1::Set(r) => self.set_flag(t, *r, out),
+            Op1::Clear(r) => self.clear_flag(t, *r, out),
             Op1::Put {
                 queue,
                 value,
                 nowait,
-            } => {
-                let value = value.as_ref().map(|e| self.eval(t, e));
-                self.put(t, *queue, value, *nowait, out)
-            }
+            } => match value.as_ref().map(|e| self.eval(t, e)) {
+                Some(None) => OpEnd::Failed(Failure::Overflow(VarId(u32::MAX))),
+                Some(Some(v)) => self.put(t, *queue, Some(v), *nowait, out),
+                None => self.put(t, *queue, None, *nowait, out),
+            },
             Op1::Get {
                 queue,
                 timeout,
@@ -116,29 +135,20 @@ impl Sim {
             } => self.get(t, *queue, *timeout, *nowait, out),
             Op1::TaskDone(q) => self.task_done(t, *q, out),
             Op1::JoinQueue(q) => self.join_queue(t, *q, out),
+            Op1::JoinPool(p) => self.join_pool(t, *p, out),
             Op1::Spawn(c) => self.spawn(t, TaskId(*c), out),
-            Op1::JoinTask(c) => {
-                let c = TaskId(*c);
-                if self.tasks[c.index()].state.is_final() {
-                    Step::Done
-                } else {
-                    self.block(t, WaitOn::Task(c), None, out);
-                    Step::Blocked
-                }
-            }
+            Op1::JoinTask(c) => self.join_task(t, TaskId(*c), out),
             Op1::Terminate(c) => {
                 let c = TaskId(*c);
                 self.emit(out, EventKind::Terminate { task: t, target: c });
-                if !self.tasks[c.index()].state.is_final() {
-                    self.end_task(c, TaskState::Killed, out);
-                }
-                if c == t {
+                self.kill(c, out);
+                if !self.alive(t) {
                     return;
                 }
-                Step::Done
+                OpEnd::Done
             }
             Op1::Read(v) => {
-                let value = self.vars[*v as usize];
+                let value = self.var(t, *v);
                 self.tasks[t.index()].locals[*v as usize] = value;
                 let var = VarId(*v);
                 self.emit(
@@ -149,42 +159,55 @@ impl Sim {
                         value,
                     },
                 );
-                Step::Done
+                OpEnd::Done
             }
-            Op1::Write { var, expr } => {
-                let value = self.eval(t, expr);
-                self.write_var(t, *var, value, out)
-            }
+            Op1::Write { var, expr } => match self.eval(t, expr) {
+                Some(value) => self.write_var(t, *var, value, out),
+                None => OpEnd::Failed(Failure::Overflow(VarId(*var))),
+            },
             Op1::WriteAdd { var, delta } => {
-                let value = self.tasks[t.index()].locals[*var as usize].wrapping_add(*delta);
-                self.write_var(t, *var, value, out)
+                let local = self.tasks[t.index()].locals[*var as usize];
+                match local.checked_add(*delta) {
+                    Some(value) => self.write_var(t, *var, value, out),
+                    None => OpEnd::Failed(Failure::Overflow(VarId(*var))),
+                }
             }
-            Op1::AtomicAdd { var, delta } => {
-                let value = self.vars[*var as usize].wrapping_add(*delta);
-                self.write_var(t, *var, value, out)
-            }
+            Op1::AtomicAdd { var, delta } => match self.var(t, *var).checked_add(*delta) {
+                Some(value) => self.write_var(t, *var, value, out),
+                None => OpEnd::Failed(Failure::Overflow(VarId(*var))),
+            },
             Op1::Print(parts) => {
                 let text = self.format(t, parts).into_boxed_str();
                 self.emit(out, EventKind::Print { task: t, text });
-                Step::Done
+                OpEnd::Done
             }
+            Op1::AwaitSleep(n) => self.await_sleep(t, *n, out),
+            Op1::AwaitTask(c) => self.await_task(t, TaskId(*c), out),
+            Op1::RunLoop => self.run_loop(t, out),
             Op1::Exit => return self.end_task(t, TaskState::Done, out),
             Op1::Restart => {
                 self.tasks[t.index()].pc = 0;
                 return;
             }
         };
-        match ok {
-            Step::Done => self.tasks[t.index()].pc += 1,
-            Step::Blocked => {}
-            Step::Failed(reason) => {
+        match end {
+            OpEnd::Done => self.tasks[t.index()].pc += 1,
+            OpEnd::Blocked => {}
+            OpEnd::Failed(reason) => {
                 self.fail_op(t, reason, out);
             }
         }
     }
 
-    fn write_var(&mut self, t: TaskId, v: u32, value: i64, out: &mut Vec<Event>) -> Step {
-        self.vars[v as usize] = value;
+    /// The value of shared variable `v` in `t`'s process.
+    fn var(&self, t: TaskId, v: u32) -> i64 {
+        let p = self.tasks[t.index()].proc as usize;
+        self.vars[p][v as usize]
+    }
+
+    fn write_var(&mut self, t: TaskId, v: u32, value: i64, out: &mut Vec<Event>) -> OpEnd {
+        let p = self.tasks[t.index()].proc as usize;
+        self.vars[p][v as usize] = value;
         self.tasks[t.index()].locals[v as usize] = value;
         let var = VarId(v);
         self.emit(
@@ -195,24 +218,24 @@ impl Sim {
                 value,
             },
         );
-        Step::Done
+        OpEnd::Done
     }
 
-    fn spawn(&mut self, t: TaskId, c: TaskId, out: &mut Vec<Event>) -> Step {
-        let child = &mut self.tasks[c.index()];
-        if child.spawned || child.state != TaskState::New {
-            return Step::Failed(Failure::AlreadyStarted(c));
+    fn join_task(&mut self, t: TaskId, c: TaskId, out: &mut Vec<Event>) -> OpEnd {
+        if c == t {
+            return OpEnd::Failed(Failure::JoinSelf);
         }
-        child.spawned = true;
-        self.emit(out, EventKind::Spawn { task: t, child: c });
-        self.make_ready(c, out);
-        Step::Done
+        if self.task_over(c) {
+            return OpEnd::Done;
+        }
+        self.block(t, WaitOn::Task(c), None, out);
+        OpEnd::Blocked
     }
 
     /// Handles a failed operation of `t`: its `else` block, or the task's
-    /// `on_timeout`. A misuse (Python's `RuntimeError` or `ValueError`)
+    /// `on_timeout`. A misuse (Python's `RuntimeError`, `ValueError`, …)
     /// always fails the task; `on_timeout = "ignore"` only passes over
-    /// timeouts, `Full` and `Empty`. Returns whether the task goes on.
+    /// timeouts, `Full`, `Empty` and broken barriers. Returns whether the task goes on.
     pub(super) fn fail_op(&mut self, t: TaskId, reason: Failure, out: &mut Vec<Event>) -> bool {
         let pc = self.tasks[t.index()].pc as usize;
         let on_fail = match self.fixed_task(t).program.code.get(pc) {
@@ -223,11 +246,7 @@ impl Sim {
             self.tasks[t.index()].pc = target;
             return true;
         }
-        let misuse = matches!(
-            reason,
-            Failure::NotHeld(_) | Failure::TooManyDone(_) | Failure::AlreadyStarted(_)
-        );
-        if !misuse && self.fixed_task(t).on_timeout == OnTimeout::Ignore {
+        if !reason.is_misuse() && self.fixed_task(t).on_timeout == OnTimeout::Ignore {
             self.tasks[t.index()].pc += 1;
             return true;
         }
@@ -235,7 +254,17 @@ impl Sim {
         false
     }
 
-    /// Blocks the running task `t` on `on`, with an optional timeout.
+    /// A blocked task's wait failed (a timeout, a broken barrier): it takes
+    /// the failure and, if it goes on, becomes ready.
+    pub(super) fn fail_wait(&mut self, t: TaskId, reason: Failure, out: &mut Vec<Event>) {
+        self.clear_timer(t);
+        if self.fail_op(t, reason, out) {
+            self.make_ready(t, out);
+        }
+    }
+
+    /// Blocks the running task `t` on `on`, with an optional timeout. It
+    /// leaves its CPU and gives up its GIL.
     pub(super) fn block(
         &mut self,
         t: TaskId,
@@ -243,14 +272,19 @@ impl Sim {
         timeout: Option<u64>,
         out: &mut Vec<Event>,
     ) {
-        self.off_cpu(t);
-        if let Some(n) = timeout {
-            self.set_timer(t, self.tick.saturating_add(n));
-        } else {
-            self.newly_blocked.push(t);
+        self.leave(t, out);
+        match timeout {
+            Some(n) => self.set_timer(t, self.tick.saturating_add(n)),
+            None => self.changed = true,
         }
         let timed = timeout.is_some();
         self.set_state(t, TaskState::Blocked { on, timed }, out);
+    }
+
+    /// `t` stops running for a while: it leaves its CPU and its GIL.
+    pub(super) fn leave(&mut self, t: TaskId, out: &mut Vec<Event>) {
+        self.off_cpu(t);
+        self.drop_gil(t, out);
     }
 
     /// Ends the wait of a blocked task whose operation another task completed.
@@ -260,10 +294,41 @@ impl Sim {
         self.make_ready(t, out);
     }
 
-    /// Puts a task at the back of the ready queue.
+    /// Makes `t` ready to run once it has passed its gates: a pool job needs
+    /// a worker, a coroutine its loop, a thread under the GIL its process's
+    /// GIL. At a closed gate it waits, blocked on it.
     pub(super) fn make_ready(&mut self, t: TaskId, out: &mut Vec<Event>) {
+        if let Some(on) = self.gate(t, out) {
+            self.set_state(t, TaskState::Blocked { on, timed: false }, out);
+            if !matches!(on, WaitOn::Gil(_)) {
+                self.changed = true;
+            }
+            return;
+        }
         self.ready.push_back(t);
         self.set_state(t, TaskState::Ready, out);
+    }
+
+    /// Passes `t` through its gates; the first one closed, if any.
+    fn gate(&mut self, t: TaskId, out: &mut Vec<Event>) -> Option<WaitOn> {
+        let f = self.fixed_task(t);
+        let (pool, event_loop) = (f.pool, f.event_loop);
+        if let Some(p) = pool {
+            if self.tasks[t.index()].worker.is_none() && !self.take_worker(t, p, out) {
+                return Some(WaitOn::Worker(crate::event::ResourceId(p)));
+            }
+        }
+        if let Some(l) = event_loop {
+            if !self.take_loop(t, l, out) {
+                return Some(WaitOn::Loop(crate::event::ResourceId(l)));
+            }
+        }
+        if let Some(g) = self.gil_of(t) {
+            if !self.take_token(t, g, out) {
+                return Some(WaitOn::Gil(crate::event::ResourceId(g)));
+            }
+        }
+        None
     }
 
     /// Frees the CPU `t` runs on (or is being switched to), if any.
@@ -278,26 +343,55 @@ impl Sim {
         }
     }
 
+    /// Takes `t` off every wait list (a timeout, a kill).
+    pub(super) fn forget_waiter(&mut self, t: TaskId) {
+        for p in &mut self.prims {
+            p.forget(t);
+        }
+    }
+
     /// Ends a task for good (done, failed or killed): it leaves its CPU,
-    /// every queue and timer; the locks it holds stay held; tasks joining it wake.
+    /// every wait list and timer, and gives back its GIL, its loop and its
+    /// pool worker; the locks it holds stay held; tasks waiting for its end wake.
     pub(super) fn end_task(&mut self, t: TaskId, state: TaskState, out: &mut Vec<Event>) {
-        self.off_cpu(t);
+        self.leave(t, out);
         self.clear_timer(t);
         self.ready.retain(|&r| r != t);
         self.forget_waiter(t);
         let task = &mut self.tasks[t.index()];
         task.computing = false;
         task.remaining = 0;
+        task.relock = None;
         self.set_state(t, state, out);
-        let joiners: Vec<TaskId> = (0..self.tasks.len())
-            .map(|i| TaskId(i as u32))
-            .filter(|&j| {
-                matches!(self.tasks[j.index()].state,
-                    TaskState::Blocked { on: WaitOn::Task(x), .. } if x == t)
+        self.changed = true;
+        self.drop_loop(t, out);
+        self.free_worker(t, out);
+        self.wake_enders(out);
+    }
+
+    /// Wakes the tasks whose wait ended with a task's end: joiners and
+    /// awaiters, the joiners of a process, a pool and a loop.
+    fn wake_enders(&mut self, out: &mut Vec<Event>) {
+        let waiting: Vec<(TaskId, WaitOn)> = self
+            .task_ids()
+            .filter_map(|j| match self.tasks[j.index()].state {
+                TaskState::Blocked { on, .. } => Some((j, on)),
+                _ => None,
             })
             .collect();
-        for j in joiners {
-            self.wake_done(j, out);
+        for (j, on) in waiting {
+            let over = match on {
+                WaitOn::Task(x) | WaitOn::Await(x) => self.task_over(x),
+                WaitOn::PoolJoin(p) => self.pool_done(p.0),
+                WaitOn::RunLoop(l) => self.loop_done(l.0),
+                _ => false,
+            };
+            if over && self.alive(j) {
+                if let WaitOn::RunLoop(l) = on {
+                    self.close_loop(l.0);
+                }
+                self.wake_done(j, out);
+            }
         }
     }
 
@@ -312,13 +406,14 @@ impl Sim {
         }
     }
 
-    pub(super) fn eval(&self, t: TaskId, e: &Expr) -> i64 {
-        e.terms.iter().fold(0i64, |acc, &(plus, o)| {
+    /// An expression's value for `t`; `None` when it overflows.
+    pub(super) fn eval(&self, t: TaskId, e: &Expr) -> Option<i64> {
+        e.terms.iter().try_fold(0i64, |acc, &(plus, o)| {
             let v = self.operand(t, o);
             if plus {
-                acc.wrapping_add(v)
+                acc.checked_add(v)
             } else {
-                acc.wrapping_sub(v)
+                acc.checked_sub(v)
             }
         })
     }
@@ -339,14 +434,43 @@ impl Sim {
         }
         s
     }
-}
 
-/// How an operation ended for the task that ran it.
-pub(super) enum Step {
-    /// Done: the task moves on.
-    Done,
-    /// The task now waits.
-    Blocked,
-    /// The operation failed.
-    Failed(Failure),
+    /// `acquire X` on a mutex, rlock, rwlock (for writing) or semaphore.
+    fn acquire_any(
+        &mut self,
+        t: TaskId,
+        r: u32,
+        timeout: Option<u64>,
+        out: &mut Vec<Event>,
+    ) -> OpEnd {
+        if prim_as!(self, r, RwLock).is_some() {
+            self.acquire_write(t, r, timeout, out)
+        } else if prim_as!(self, r, Semaphore).is_some() {
+            self.acquire_permit(t, r, timeout, out)
+        } else {
+            self.acquire(t, r, timeout, out)
+        }
+    }
+
+    /// `release X` on a mutex, rlock, rwlock (held for writing) or semaphore.
+    fn release_any(&mut self, t: TaskId, r: u32, out: &mut Vec<Event>) -> OpEnd {
+        if prim_as!(self, r, RwLock).is_some() {
+            self.release_write(t, r, out)
+        } else if prim_as!(self, r, Semaphore).is_some() {
+            self.release_permit(t, r, out)
+        } else {
+            self.release(t, r, out)
+        }
+    }
+
+    /// `wait X` on a condition, an event or a barrier.
+    fn wait_any(&mut self, t: TaskId, r: u32, timeout: Option<u64>, out: &mut Vec<Event>) -> OpEnd {
+        if prim_as!(self, r, Condition).is_some() {
+            self.wait_condition(t, r, timeout, out)
+        } else if prim_as!(self, r, Flag).is_some() {
+            self.wait_flag(t, r, timeout, out)
+        } else {
+            self.wait_barrier(t, r, timeout, out)
+        }
+    }
 }

@@ -9,19 +9,22 @@
 mod boundary;
 mod build;
 mod burst;
+mod deadlock;
 mod exec;
 pub mod policy;
-mod prims;
+mod prim;
+mod process;
 pub mod program;
 pub mod rng;
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
-pub use build::{build, NotSupported, Options};
+pub use build::{build, Options};
 
 use crate::event::{Event, EventKind, Outcome, TaskId, TaskState};
-use crate::scenario::{OnTimeout, Policy, QueueOrder, Start};
+use crate::scenario::{OnTimeout, Policy, Start, TaskKind};
+use prim::{Prim, PrimKind};
 use program::Program;
 use rng::Rng;
 
@@ -37,29 +40,56 @@ pub struct Fixed {
     policy: Policy,
     quantum: u32,
     switch_cost: u32,
+    switch_interval: u64,
     /// Preemption probability as a threshold out of 2^32.
     preempt: u64,
     max_ticks: u64,
     tasks: Vec<TaskFixed>,
     kinds: Vec<PrimKind>,
+    procs: Vec<ProcFixed>,
+    /// For each resource and kind of operation, the tasks whose scripts can
+    /// perform it (who could ever put into a queue, set an event, …).
+    actors: BTreeMap<(u32, Act), Vec<TaskId>>,
     schedule: Vec<TaskId>,
     record_choices: bool,
+}
+
+/// A kind of operation that can end another task's wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Act {
+    Put,
+    Get,
+    TaskDone,
+    Release,
+    Notify,
+    Set,
+    Arrive,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct TaskFixed {
     program: Program,
+    kind: TaskKind,
     priority: i64,
     daemon: bool,
     on_timeout: OnTimeout,
     index: i64,
     start: Start,
+    /// The process it runs in (a process pool's job: decided by its worker).
+    proc: u32,
+    /// Coroutines: their loop (a resource id).
+    event_loop: Option<u32>,
+    /// Pool jobs: the pool (a resource id).
+    pool: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum PrimKind {
-    Lock { reentrant: bool },
-    Queue { capacity: u32, order: QueueOrder },
+/// A process: its GIL and, for a process task, the task that is its main thread.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ProcFixed {
+    gil: Option<u32>,
+    task: Option<TaskId>,
+    /// A daemon process (or a task inside one) does not hold up completion.
+    daemon: bool,
 }
 
 /// A task's changing state.
@@ -79,11 +109,27 @@ struct TaskRt {
     last: i64,
     /// The tick of this task's entry in the timer set, if any.
     wake: Option<u64>,
-    /// The tick it last yielded: it is not dispatched again at that boundary.
+    /// The tick it last yielded: other ready tasks go first at that boundary.
     yielded: Option<u64>,
     spawned: bool,
     steps: u32,
     steps_tick: u64,
+    /// The process whose variables it uses.
+    proc: u32,
+    /// Pool jobs: the worker running it.
+    worker: Option<u32>,
+    /// In a condition's `wait`: what to restore once the lock is back.
+    relock: Option<Relock>,
+}
+
+/// A condition waiter's way back to its lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Relock {
+    cond: u32,
+    lock: u32,
+    depth: u32,
+    /// The wait timed out: fail (or run `else`) once the lock is back.
+    timed_out: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -96,29 +142,6 @@ struct CpuRt {
     last: Option<TaskId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-struct LockRt {
-    holder: Option<TaskId>,
-    depth: u32,
-    waiters: VecDeque<TaskId>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-struct QueueRt {
-    items: VecDeque<i64>,
-    getters: VecDeque<TaskId>,
-    putters: VecDeque<(TaskId, i64)>,
-    joiners: Vec<TaskId>,
-    unfinished: u32,
-    next_value: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Prim {
-    Lock(LockRt),
-    Queue(QueueRt),
-}
-
 /// The simulator's whole state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Sim {
@@ -129,10 +152,12 @@ pub struct Sim {
     cpus: Vec<CpuRt>,
     ready: VecDeque<TaskId>,
     prims: Vec<Prim>,
-    vars: Vec<i64>,
+    /// Each process's copy of the variables.
+    vars: Vec<Vec<i64>>,
     timers: BTreeSet<(u64, TaskId)>,
     rng: Rng,
-    newly_blocked: Vec<TaskId>,
+    /// Something blocked or ended at this boundary: look for a deadlock.
+    changed: bool,
     /// Scheduling choices made so far.
     choices: usize,
     outcome: Option<Outcome>,
@@ -141,57 +166,53 @@ pub struct Sim {
 impl Sim {
     fn new(fixed: Fixed, vars: Vec<i64>, seed: u64) -> Sim {
         let nvars = vars.len();
+        let mut timers = BTreeSet::new();
         let tasks: Vec<TaskRt> = fixed
             .tasks
             .iter()
-            .map(|t| TaskRt {
-                state: TaskState::New,
-                pc: 0,
-                computing: false,
-                remaining: 0,
-                slice: 0,
-                cpu: None,
-                locals: vec![0; nvars].into_boxed_slice(),
-                counters: vec![0; t.program.slots as usize].into_boxed_slice(),
-                last: 0,
-                wake: None,
-                yielded: None,
-                spawned: false,
-                steps: 0,
-                steps_tick: 0,
+            .enumerate()
+            .map(|(i, t)| {
+                let wake = match t.start {
+                    Start::At(at) => {
+                        timers.insert((at, TaskId(i as u32)));
+                        Some(at)
+                    }
+                    Start::Spawned => None,
+                };
+                TaskRt {
+                    state: TaskState::New,
+                    pc: 0,
+                    computing: false,
+                    remaining: 0,
+                    slice: 0,
+                    cpu: None,
+                    locals: vec![0; nvars].into_boxed_slice(),
+                    counters: vec![0; t.program.slots as usize].into_boxed_slice(),
+                    last: 0,
+                    wake,
+                    yielded: None,
+                    spawned: false,
+                    steps: 0,
+                    steps_tick: 0,
+                    proc: t.proc,
+                    worker: None,
+                    relock: None,
+                }
             })
             .collect();
-        let prims = fixed
-            .kinds
-            .iter()
-            .map(|k| match k {
-                PrimKind::Lock { .. } => Prim::Lock(LockRt::default()),
-                PrimKind::Queue { .. } => Prim::Queue(QueueRt {
-                    next_value: 1,
-                    ..QueueRt::default()
-                }),
-            })
-            .collect();
-        let mut timers = BTreeSet::new();
-        let mut tasks = tasks;
-        for (i, t) in fixed.tasks.iter().enumerate() {
-            if let Start::At(at) = t.start {
-                timers.insert((at, TaskId(i as u32)));
-                tasks[i].wake = Some(at);
-            }
-        }
+        let prims = fixed.kinds.iter().map(PrimKind::start).collect();
         Sim {
             cpus: vec![CpuRt::default(); fixed.cpus as usize],
+            vars: vec![vars; fixed.procs.len().max(1)],
             fixed: Arc::new(fixed),
             tick: 0,
             seq: 0,
             tasks,
             ready: VecDeque::new(),
             prims,
-            vars,
             timers,
             rng: Rng::new(seed),
-            newly_blocked: Vec::new(),
+            changed: false,
             choices: 0,
             outcome: None,
         }
@@ -256,20 +277,16 @@ impl Sim {
             self.timers.remove(&(at, t));
         }
     }
-}
 
-/// Runs a scenario on the simulator to the end and returns its catalog and events.
-pub fn simulate(
-    scenario: &crate::scenario::Scenario,
-    options: &Options,
-) -> Result<(crate::event::Catalog, Vec<Event>), NotSupported> {
-    let (mut sim, catalog) = build(scenario, options)?;
-    let mut events = Vec::new();
-    sim.run(&mut events);
-    Ok((catalog, events))
-}
+    /// Every task id.
+    fn task_ids(&self) -> impl Iterator<Item = TaskId> {
+        (0..self.tasks.len() as u32).map(TaskId)
+    }
 
-impl Sim {
+    fn alive(&self, t: TaskId) -> bool {
+        !self.tasks[t.index()].state.is_final()
+    }
+
     /// Ends the run now with outcome `timeout` (a limit outside the
     /// simulator, such as the number of events, was reached).
     pub fn stop(&mut self, out: &mut Vec<Event>) {
@@ -283,4 +300,15 @@ impl Sim {
             );
         }
     }
+}
+
+/// Runs a scenario on the simulator to the end and returns its catalog and events.
+pub fn simulate(
+    scenario: &crate::scenario::Scenario,
+    options: &Options,
+) -> (crate::event::Catalog, Vec<Event>) {
+    let (mut sim, catalog) = build(scenario, options);
+    let mut events = Vec::new();
+    sim.run(&mut events);
+    (catalog, events)
 }

@@ -67,6 +67,41 @@ pub enum Op1 {
     },
     /// `release X`.
     Release(u32),
+    /// `acquire_read X [timeout N]`.
+    AcquireRead {
+        /// The rwlock.
+        res: u32,
+        /// Ticks before giving up.
+        timeout: Option<u64>,
+    },
+    /// `release_read X`.
+    ReleaseRead(u32),
+    /// `wait X [timeout N]` on a condition, an event or a barrier.
+    Wait {
+        /// The resource.
+        res: u32,
+        /// Ticks before giving up.
+        timeout: Option<u64>,
+    },
+    /// `notify X [N]` (`None`: `notify_all`).
+    Notify {
+        /// The condition.
+        res: u32,
+        /// Waiters to wake; `None` for all.
+        n: Option<u32>,
+    },
+    /// `set X`.
+    Set(u32),
+    /// `clear X`.
+    Clear(u32),
+    /// `join POOL`.
+    JoinPool(u32),
+    /// `await sleep N`.
+    AwaitSleep(u64),
+    /// `await T`.
+    AwaitTask(u32),
+    /// `run_loop`.
+    RunLoop,
     /// `put Q [VALUE]` / `put_nowait`.
     Put {
         /// The queue.
@@ -135,23 +170,14 @@ pub struct Program {
     pub slots: u32,
 }
 
-/// An operation the simulator cannot run yet, with where it is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotYet {
-    /// What is missing, e.g. `conditions`.
-    pub what: &'static str,
-    /// The byte offset of the statement.
-    pub at: usize,
-}
-
-/// Compiles a script; fails on the first operation the simulator cannot run yet.
-pub fn compile(script: &[Stmt]) -> Result<Program, NotYet> {
+/// Compiles a script.
+pub fn compile(script: &[Stmt]) -> Program {
     let mut c = Compiler::default();
-    c.block(script)?;
-    Ok(Program {
+    c.block(script);
+    Program {
         code: c.code,
         slots: c.slots,
-    })
+    }
 }
 
 #[derive(Default)]
@@ -171,8 +197,10 @@ impl Compiler {
         idx(self.code.len())
     }
 
-    fn block(&mut self, stmts: &[Stmt]) -> Result<(), NotYet> {
-        stmts.iter().try_for_each(|s| self.stmt(s))
+    fn block(&mut self, stmts: &[Stmt]) {
+        for s in stmts {
+            self.stmt(s);
+        }
     }
 
     fn patch(&mut self, at: usize, target: u32) {
@@ -185,7 +213,7 @@ impl Compiler {
         }
     }
 
-    fn stmt(&mut self, s: &Stmt) -> Result<(), NotYet> {
+    fn stmt(&mut self, s: &Stmt) {
         let at = s.span.start;
         match &s.op {
             Op::Repeat { times, body } => {
@@ -209,7 +237,6 @@ impl Compiler {
                 if let Some(b) = self.breaks.last_mut() {
                     b.push(at);
                 }
-                Ok(())
             }
             Op::If {
                 cond,
@@ -221,23 +248,22 @@ impl Compiler {
                     cond: *cond,
                     target: 0,
                 });
-                self.block(then)?;
+                self.block(then);
                 if otherwise.is_empty() {
                     let end = self.here();
                     self.patch(test, end);
-                    return Ok(());
+                    return;
                 }
                 let skip = self.code.len();
                 self.code.push(Instr::Jump(0));
                 let else_start = self.here();
                 self.patch(test, else_start);
-                self.block(otherwise)?;
+                self.block(otherwise);
                 let end = self.here();
                 self.patch(skip, end);
-                Ok(())
             }
             other => {
-                let op = lower(other, at)?;
+                let Some(op) = lower(other) else { return };
                 match op {
                     Lowered::One(op) => self.code.push(Instr::Op {
                         op,
@@ -263,20 +289,19 @@ impl Compiler {
                     self.code.push(Instr::Jump(0));
                     let else_start = self.here();
                     self.patch(op_at, else_start);
-                    self.block(else_block)?;
+                    self.block(else_block);
                     let end = self.here();
                     self.patch(skip, end);
                 }
-                Ok(())
             }
         }
     }
 
     /// Compiles a loop body that jumps back to `top`; `test` is the
     /// `LoopTest` to patch with the exit, for counted loops.
-    fn looped(&mut self, body: &[Stmt], top: u32, test: Option<usize>) -> Result<(), NotYet> {
+    fn looped(&mut self, body: &[Stmt], top: u32, test: Option<usize>) {
         self.breaks.push(Vec::new());
-        self.block(body)?;
+        self.block(body);
         self.code.push(Instr::Jump(top));
         let exit = self.here();
         if let Some(t) = test {
@@ -285,7 +310,6 @@ impl Compiler {
         for b in self.breaks.pop().unwrap_or_default() {
             self.patch(b, exit);
         }
-        Ok(())
     }
 }
 
@@ -294,9 +318,9 @@ enum Lowered {
     Two(Op1, Op1),
 }
 
-fn lower(op: &Op, at: usize) -> Result<Lowered, NotYet> {
-    let not_yet = |what| Err(NotYet { what, at });
-    let one = |op| Ok(Lowered::One(op));
+/// Lowers one operation; `None` for the blocks, which `stmt` compiles itself.
+fn lower(op: &Op) -> Option<Lowered> {
+    let one = |op| Some(Lowered::One(op));
     match op {
         Op::Compute(n) => one(Op1::Compute(*n)),
         Op::Sleep(n) => one(Op1::Sleep {
@@ -313,6 +337,25 @@ fn lower(op: &Op, at: usize) -> Result<Lowered, NotYet> {
             timeout: *timeout,
         }),
         Op::Release(r) => one(Op1::Release(idx(*r))),
+        Op::AcquireRead { res, timeout } => one(Op1::AcquireRead {
+            res: idx(*res),
+            timeout: *timeout,
+        }),
+        Op::ReleaseRead(r) => one(Op1::ReleaseRead(idx(*r))),
+        Op::Wait { res, timeout } => one(Op1::Wait {
+            res: idx(*res),
+            timeout: *timeout,
+        }),
+        Op::Notify { res, n } => one(Op1::Notify {
+            res: idx(*res),
+            n: Some(*n),
+        }),
+        Op::NotifyAll(r) => one(Op1::Notify {
+            res: idx(*r),
+            n: None,
+        }),
+        Op::Set(r) => one(Op1::Set(idx(*r))),
+        Op::Clear(r) => one(Op1::Clear(idx(*r))),
         Op::Put {
             queue,
             value,
@@ -335,6 +378,7 @@ fn lower(op: &Op, at: usize) -> Result<Lowered, NotYet> {
         Op::JoinQueue(q) => one(Op1::JoinQueue(idx(*q))),
         Op::Spawn(t) => one(Op1::Spawn(idx(*t))),
         Op::JoinTask(t) => one(Op1::JoinTask(idx(*t))),
+        Op::JoinPool(p) => one(Op1::JoinPool(idx(*p))),
         Op::Terminate(t) => one(Op1::Terminate(idx(*t))),
         Op::Read(v) => one(Op1::Read(idx(*v))),
         Op::Write { var, expr } => one(Op1::Write {
@@ -346,21 +390,18 @@ fn lower(op: &Op, at: usize) -> Result<Lowered, NotYet> {
             if *atomic {
                 one(Op1::AtomicAdd { var, delta: *delta })
             } else {
-                Ok(Lowered::Two(
+                Some(Lowered::Two(
                     Op1::Read(var),
                     Op1::WriteAdd { var, delta: *delta },
                 ))
             }
         }
         Op::Print(parts) => one(Op1::Print(parts.clone())),
+        Op::AwaitSleep(n) => one(Op1::AwaitSleep(*n)),
+        Op::AwaitTask(t) => one(Op1::AwaitTask(idx(*t))),
+        Op::RunLoop => one(Op1::RunLoop),
         Op::Exit => one(Op1::Exit),
         Op::Restart => one(Op1::Restart),
-        Op::AcquireRead { .. } | Op::ReleaseRead(_) => not_yet("rwlocks"),
-        Op::Wait { .. } => not_yet("wait (conditions, events and barriers)"),
-        Op::Notify { .. } | Op::NotifyAll(_) => not_yet("conditions"),
-        Op::Set(_) | Op::Clear(_) => not_yet("events"),
-        Op::JoinPool(_) => not_yet("pools"),
-        Op::AwaitSleep(_) | Op::AwaitTask(_) | Op::RunLoop => not_yet("coroutines"),
-        Op::Repeat { .. } | Op::Loop(_) | Op::Break | Op::If { .. } => not_yet("this block"),
+        Op::Repeat { .. } | Op::Loop(_) | Op::Break | Op::If { .. } => None,
     }
 }

@@ -21,10 +21,7 @@ pub fn events(src: &str) -> (Catalog, Vec<Event>) {
 
 /// Runs `src` with options.
 pub fn events_with(src: &str, options: &Options) -> (Catalog, Vec<Event>) {
-    match weft::sim::simulate(&scenario(src), options) {
-        Ok(r) => r,
-        Err(e) => panic!("{e}"),
-    }
+    weft::sim::simulate(&scenario(src), options)
 }
 
 /// Runs `src` and returns its trace.

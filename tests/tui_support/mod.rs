@@ -36,7 +36,7 @@ pub fn simulate(path: &str, req: &RunRequest) -> Result<(Catalog, Vec<Event>), S
         schedule: req.schedule.clone(),
         record_choices: req.record_choices,
     };
-    weft::sim::simulate(&scenario, &options).map_err(|e| e.to_string())
+    Ok(weft::sim::simulate(&scenario, &options))
 }
 
 impl Engine for FileEngine {
