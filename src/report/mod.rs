@@ -5,6 +5,7 @@
 
 mod resources;
 mod text;
+mod text_more;
 
 pub use resources::{
     BarrierReport, BusyWorker, ConditionReport, EventReport, GilReport, PoolReport, ProcessReport,
