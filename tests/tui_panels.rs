@@ -171,7 +171,7 @@ fn a_loop_thread_shows_the_coroutine_it_runs() {
     let rows: Vec<&str> = all.lines().collect();
     let at = |name: &str| rows.iter().position(|l| l.contains(name)).unwrap();
     assert!(
-        at(" lt ") < at(" ·c1") && at(" ·c3") < at("bystander"),
+        at(" lt ") < at("·c1") && at("·c3") < at("bystander"),
         "coroutines sit under their loop thread"
     );
 }

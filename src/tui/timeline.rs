@@ -57,7 +57,11 @@ struct Geom {
 
 fn geom(cat: &Catalog, view: &super::ViewState, cursor_tick: u64, area: Rect) -> Geom {
     let inner = Block::bordered().inner(area);
-    let name_w = cat.tasks.iter().map(|t| t.name.chars().count()).max();
+    let name_w = cat
+        .tasks
+        .iter()
+        .map(|t| t.name.chars().count() + usize::from(t.event_loop.is_some()))
+        .max();
     let label_w = (name_w.unwrap_or(4).max(4) as u16 + 2)
         .min(18)
         .min(inner.width / 3);
@@ -185,7 +189,7 @@ impl TimelineView<'_> {
                     .tasks
                     .get(t.index())
                     .is_some_and(|x| x.event_loop.is_some());
-                let name = format!("{}{}", if co { " ·" } else { "" }, sc.catalog.task_name(*t));
+                let name = format!("{}{}", if co { "·" } else { "" }, sc.catalog.task_name(*t));
                 let mut st = if sel { th.accent() } else { th.title() };
                 if sc.task_in_cycle.get(t.index()).copied().unwrap_or(false) {
                     st = th.error();

@@ -30,7 +30,15 @@ pub fn table(sc: &Scene<'_>) -> Table {
         t.row(vec![
             name_cell(sc, r, info),
             TableCell::styled(format!("{}/{}{bounded}", s.left, s.permits), left_style),
-            holder_cell(sc, holders.join(", "), !holders.is_empty()),
+            holder_cell(
+                sc,
+                if holders.is_empty() {
+                    "-".to_string()
+                } else {
+                    holders.join(", ")
+                },
+                !holders.is_empty(),
+            ),
             waiters_cell(sc, r, |_| true),
         ]);
     }

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::analysis::{chain_text, knot_lines, rule_text, stall_reason, wait_words};
-use crate::event::{DeadlockRule, TaskId, TaskState};
+use crate::event::{DeadlockRule, TaskId, TaskState, WaitEdge};
 
 use super::{Panel, Scene};
 
@@ -26,47 +26,40 @@ impl WaitsView<'_> {
         let sc = self.scene;
         let th = sc.theme;
         let mut out = Vec::new();
-        if let Some(d) = sc.world.deadlocks.first() {
-            out.push(Line::styled(
-                format!("DEADLOCK at tick {} ({})", d.tick, d.rule.name()),
-                th.error(),
-            ));
-        }
         let mut in_chain = vec![false; sc.world.tasks.len()];
-        for c in &sc.chains {
-            for e in &c.edges {
+        let mut mark = |edges: &[WaitEdge]| {
+            for e in edges {
                 if let Some(x) = in_chain.get_mut(e.task.index()) {
                     *x = true;
                 }
             }
-            let timed = c.edges.iter().any(|e| {
-                sc.world
-                    .tasks
-                    .get(e.task.index())
-                    .is_some_and(|t| matches!(t.state, TaskState::Blocked { timed: true, .. }))
-            });
-            if c.deadlock == Some(DeadlockRule::Knot) {
-                for l in knot_lines(sc.catalog, &c.edges) {
-                    out.push(Line::styled(format!("⊗ {l}"), th.error()));
-                }
+        };
+        // The engine's own deadlock, which knows the scripts, comes first;
+        // the fold's chains then only add what it does not cover.
+        let reported = sc.world.deadlocks.first();
+        if let Some(d) = reported {
+            out.push(Line::styled(
+                format!("DEADLOCK at tick {} ({})", d.tick, d.rule.name()),
+                th.error(),
+            ));
+            self.deadlock_lines(d.rule, &d.edges, &mut out);
+            mark(&d.edges);
+        }
+        for c in &sc.chains {
+            let covered = c
+                .edges
+                .iter()
+                .all(|e| reported.is_some_and(|d| d.edges.iter().any(|x| x.task == e.task)));
+            if covered || (reported.is_some() && c.is_deadlock()) {
                 continue;
             }
-            let text = chain_text(sc.catalog, &c.edges);
-            out.push(if c.is_deadlock() {
-                Line::from(vec![
-                    Span::styled("⟳ ", th.error()),
-                    Span::styled(text, th.error()),
-                ])
-            } else {
-                let note = if timed { "  (has a timeout)" } else { "" };
-                Line::from(vec![
-                    Span::raw("→ "),
-                    Span::raw(text),
-                    Span::styled(note, th.dim()),
-                ])
-            });
+            mark(&c.edges);
+            match c.deadlock {
+                Some(rule) => self.deadlock_lines(rule, &c.edges, &mut out),
+                None => out.push(self.chain_line(&c.edges)),
+            }
         }
-        if let Some(d) = sc.world.deadlocks.first() {
+        if let Some(d) = reported {
             out.push(Line::styled(rule_text(d.rule).to_string(), th.dim()));
         }
         self.others(&in_chain, &mut out);
@@ -75,6 +68,39 @@ impl WaitsView<'_> {
             out.push(Line::styled("no task is waiting for another", th.dim()));
         }
         out
+    }
+
+    /// A deadlock's edges: a cycle as one chain, a knot one member a line.
+    fn deadlock_lines(&self, rule: DeadlockRule, edges: &[WaitEdge], out: &mut Vec<Line<'static>>) {
+        let th = self.scene.theme;
+        match rule {
+            DeadlockRule::Knot => {
+                for l in knot_lines(self.scene.catalog, edges) {
+                    out.push(Line::styled(format!("⊗ {l}"), th.error()));
+                }
+            }
+            DeadlockRule::Cycle => out.push(Line::from(vec![
+                Span::styled("⟳ ", th.error()),
+                Span::styled(chain_text(self.scene.catalog, edges), th.error()),
+            ])),
+        }
+    }
+
+    /// A chain of waits that is no deadlock, noting a timeout on it.
+    fn chain_line(&self, edges: &[WaitEdge]) -> Line<'static> {
+        let sc = self.scene;
+        let timed = edges.iter().any(|e| {
+            sc.world
+                .tasks
+                .get(e.task.index())
+                .is_some_and(|t| matches!(t.state, TaskState::Blocked { timed: true, .. }))
+        });
+        let note = if timed { "  (has a timeout)" } else { "" };
+        Line::from(vec![
+            Span::raw("→ "),
+            Span::raw(chain_text(sc.catalog, edges)),
+            Span::styled(note, sc.theme.dim()),
+        ])
     }
 
     fn others(&self, in_chain: &[bool], out: &mut Vec<Line<'static>>) {
