@@ -26,7 +26,10 @@ fn semaphores_list_permits_holders_and_waiters() {
         })
     );
     assert_eq!(v["semaphores"][1]["bounded"], true);
-    assert_eq!(v["semaphores"][1]["holders"], json!([{"task": "w1", "permits": 2}]));
+    assert_eq!(
+        v["semaphores"][1]["holders"],
+        json!([{"task": "w1", "permits": 2}])
+    );
     assert_eq!(v["locks"], json!([]), "a semaphore is not a lock");
     let held = &v["tasks"][0]["held"];
     assert_eq!(held, &json!(["slots", "gate"]), "permits count as held");
@@ -97,8 +100,17 @@ fn processes_keep_their_own_variables_and_gils_count_handovers() {
         json!({"process": "main", "name": "GIL", "holder": "t1", "handovers": 3, "acquisitions": 3})
     );
     assert_eq!(v["gil"][1]["holder"], "worker");
-    assert_eq!(v["tasks"][0]["held"], json!([]), "the GIL is weft's own, not held");
-    let names: Vec<&str> = v["locks"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        v["tasks"][0]["held"],
+        json!([]),
+        "the GIL is weft's own, not held"
+    );
+    let names: Vec<&str> = v["locks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
     assert!(names.is_empty(), "GILs are not in locks: {names:?}");
 }
 
@@ -120,7 +132,9 @@ fn a_knot_deadlock_carries_its_rule_in_json_and_text() {
 fn the_text_report_has_a_line_per_primitive() {
     let text = render_text(&Report::from_trace(&scenes::pool().trace()), false);
     assert!(
-        text.contains("pool workers (thread, 2 workers, closed): 1 jobs done; busy 0:j2 1:j1; queued: j3 j4"),
+        text.contains(
+            "pool workers (thread, 2 workers, closed): 1 jobs done; busy 0:j2 1:j1; queued: j3 j4"
+        ),
         "{text}"
     );
     let text = render_text(&Report::from_trace(&scenes::gil().trace()), false);

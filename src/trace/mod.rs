@@ -4,6 +4,7 @@
 //! Imports only the event contract.
 
 mod jsonl;
+mod lookup;
 mod resources;
 mod world;
 
