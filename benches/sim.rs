@@ -58,6 +58,101 @@ repeat 40 {
     }
 }
 
+/// Every newer primitive at once: 64 threads under the GIL in two processes
+/// that share a semaphore, an rwlock, a condition, an event and a barrier,
+/// a process pool, and a loop of coroutines.
+fn primitives() -> Scenario {
+    let src = r#"
+[scenario]
+name = "every primitive"
+[machine]
+cpus = 4
+gil = true
+switch_interval = 3
+max_ticks = 1000000
+[vars]
+n = 0
+[locks]
+m = "mutex"
+RW = { kind = "rwlock", prefer = "fair" }
+[semaphores]
+S = 3
+[conditions]
+c = { lock = "m" }
+[events]
+go = false
+[barriers]
+b = 32
+[pools]
+pool = { workers = 4, kind = "process" }
+[[task]]
+name = "starter"
+script = """
+compute 2
+set go
+"""
+[[task]]
+name = "reader"
+count = 32
+script = """
+wait go
+repeat 30 {
+  acquire_read RW
+  compute 1
+  release_read RW
+  acquire S
+  io 1
+  release S
+}
+wait b
+"""
+[[task]]
+name = "writer"
+count = 32
+process = "other"
+script = """
+wait go
+repeat 30 {
+  acquire RW
+  compute 1
+  release RW
+  acquire m
+  incr n
+  notify_all c
+  release m
+}
+wait b
+"""
+[[task]]
+name = "other"
+kind = "process"
+script = "compute 1"
+[[task]]
+name = "job"
+count = 16
+pool = "pool"
+script = "compute 5"
+[[task]]
+name = "looper"
+script = "run_loop"
+[[task]]
+name = "co"
+count = 16
+kind = "coroutine"
+loop = "looper"
+script = """
+repeat 20 {
+  compute 1
+  await sleep 2
+}
+"""
+"#;
+    match parse("primitives.toml", src.as_bytes()) {
+        Ok(s) => s,
+        Err(d) => panic!("{}", d.render(false)),
+    }
+}
+
 fn run(s: &Scenario) -> Vec<Event> {
     let (mut sim, _) = build(s, &Options::default());
     let mut events = Vec::new();
@@ -94,6 +189,16 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(events.len() as u64));
     group.sample_size(20);
     group.bench_function("run_200_threads", |b| b.iter(|| black_box(run(&s))));
+    let p = primitives();
+    let p_events = run(&p);
+    eprintln!(
+        "every-primitive scenario: {} events, outcome {:?}",
+        p_events.len(),
+        p_events.last().map(|e| &e.kind)
+    );
+    group.throughput(Throughput::Elements(p_events.len() as u64));
+    group.bench_function("run_every_primitive", |b| b.iter(|| black_box(run(&p))));
+    group.throughput(Throughput::Elements(events.len() as u64));
     group.bench_function("run_200_threads_recording", |b| {
         b.iter(|| {
             let events = run(&s);

@@ -281,6 +281,24 @@ fn dining_savages_eat_six_meals_from_three_refills() {
         .var("servings", 0);
 }
 
+#[test]
+fn the_sleeping_barber_cuts_three_and_turns_one_away() {
+    Lesson::run("sleeping_barber")
+        .outcome("completed")
+        .expect_met()
+        .makespan(9)
+        .finish("customer[0]", 3)
+        .finish("customer[1]", 6)
+        .finish("customer[2]", 2)
+        .finish("customer[3]", 9)
+        .state("barber", "killed")
+        .finish("barber", 9)
+        .var("cuts", 3)
+        .var("served", 3)
+        .var("turned_away", 1)
+        .var("waiting", 0);
+}
+
 // ---- Barrier ----
 
 #[test]

@@ -283,8 +283,10 @@ impl Sim {
     }
 
     fn check_outcome(&mut self, out: &mut Vec<Event>) {
-        if std::mem::take(&mut self.changed) {
-            if let Some((rule, cycle)) = self.deadlock() {
+        let fresh = std::mem::take(&mut self.newly_blocked);
+        let ended = std::mem::take(&mut self.ended);
+        if !fresh.is_empty() || ended {
+            if let Some((rule, cycle)) = self.deadlock(fresh, ended) {
                 let cycle = cycle.into();
                 self.emit(out, EventKind::Deadlock { rule, cycle });
                 return self.end(Outcome::Deadlock, out);

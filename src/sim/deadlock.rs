@@ -8,22 +8,70 @@ use super::{Act, Sim};
 use crate::event::{find_deadlock, DeadlockRule, TaskId, TaskState, WaitEdge, WaitOn, Waiter};
 
 impl Sim {
-    /// A deadlock among the blocked tasks, if one has closed.
-    pub(super) fn deadlock(&self) -> Option<(DeadlockRule, Vec<WaitEdge>)> {
-        let waiters: Vec<Waiter> = self
-            .task_ids()
-            .filter_map(|t| match self.tasks[t.index()].state {
-                TaskState::Blocked { on, timed: false } if !matches!(on, WaitOn::Gil(_)) => {
-                    Some(Waiter {
-                        task: t,
-                        on,
-                        releasers: self.releasers(t, on),
-                    })
+    /// A deadlock that has closed at this boundary, if any. `fresh` are the
+    /// tasks that began an untimed wait here; when a task ended, every
+    /// blocked task is a candidate.
+    ///
+    /// A task is in a deadlock exactly when every task reachable from it
+    /// through "could be freed by" is blocked without a timeout and has
+    /// someone who could free it: that closure is then a knot (or a cycle).
+    /// The walk stops at the first task that is free, so a wait with a
+    /// running releaser costs one look.
+    pub(super) fn deadlock(
+        &self,
+        fresh: Vec<TaskId>,
+        ended: bool,
+    ) -> Option<(DeadlockRule, Vec<WaitEdge>)> {
+        let candidates: Vec<TaskId> = if ended {
+            self.task_ids().filter(|&t| self.waits_untimed(t).is_some()).collect()
+        } else {
+            fresh
+        };
+        candidates
+            .into_iter()
+            .find_map(|t| self.closed_knot(t))
+            .and_then(|knot| find_deadlock(&knot, self.tasks.len()))
+    }
+
+    /// The untimed wait of `t` that may be part of a deadlock, if any.
+    fn waits_untimed(&self, t: TaskId) -> Option<WaitOn> {
+        match self.tasks[t.index()].state {
+            TaskState::Blocked { on, timed: false } if !matches!(on, WaitOn::Gil(_)) => Some(on),
+            _ => None,
+        }
+    }
+
+    /// The closure of `start` under "could be freed by", if all of it is stuck.
+    fn closed_knot(&self, start: TaskId) -> Option<Vec<Waiter>> {
+        let on = self.waits_untimed(start)?;
+        let first = self.releasers(start, on);
+        if first.is_empty() || first.iter().any(|&r| self.waits_untimed(r).is_none()) {
+            return None;
+        }
+        let mut seen = vec![false; self.tasks.len()];
+        let mut stack = vec![start];
+        let mut knot = Vec::new();
+        seen[start.index()] = true;
+        while let Some(t) = stack.pop() {
+            let on = self.waits_untimed(t)?;
+            let releasers = self.releasers(t, on);
+            if releasers.is_empty() {
+                return None;
+            }
+            for &r in &releasers {
+                if !seen[r.index()] {
+                    self.waits_untimed(r)?;
+                    seen[r.index()] = true;
+                    stack.push(r);
                 }
-                _ => None,
-            })
-            .collect();
-        find_deadlock(&waiters, self.tasks.len())
+            }
+            knot.push(Waiter {
+                task: t,
+                on,
+                releasers,
+            });
+        }
+        Some(knot)
     }
 
     /// The living tasks that could end `t`'s wait on `on`.

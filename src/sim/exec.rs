@@ -275,7 +275,7 @@ impl Sim {
         self.leave(t, out);
         match timeout {
             Some(n) => self.set_timer(t, self.tick.saturating_add(n)),
-            None => self.changed = true,
+            None => self.newly_blocked.push(t),
         }
         let timed = timeout.is_some();
         self.set_state(t, TaskState::Blocked { on, timed }, out);
@@ -301,7 +301,7 @@ impl Sim {
         if let Some(on) = self.gate(t, out) {
             self.set_state(t, TaskState::Blocked { on, timed: false }, out);
             if !matches!(on, WaitOn::Gil(_)) {
-                self.changed = true;
+                self.newly_blocked.push(t);
             }
             return;
         }
@@ -363,7 +363,7 @@ impl Sim {
         task.remaining = 0;
         task.relock = None;
         self.set_state(t, state, out);
-        self.changed = true;
+        self.ended = true;
         self.drop_loop(t, out);
         self.free_worker(t, out);
         self.wake_enders(out);

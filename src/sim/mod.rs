@@ -156,8 +156,11 @@ pub struct Sim {
     vars: Vec<Vec<i64>>,
     timers: BTreeSet<(u64, TaskId)>,
     rng: Rng,
-    /// Something blocked or ended at this boundary: look for a deadlock.
-    changed: bool,
+    /// Tasks that began an untimed wait at this boundary: a deadlock can
+    /// only close through one of them…
+    newly_blocked: Vec<TaskId>,
+    /// …or because a task ended (and so can no longer free anyone).
+    ended: bool,
     /// Scheduling choices made so far.
     choices: usize,
     outcome: Option<Outcome>,
@@ -212,7 +215,8 @@ impl Sim {
             prims,
             timers,
             rng: Rng::new(seed),
-            changed: false,
+            newly_blocked: Vec::new(),
+            ended: false,
             choices: 0,
             outcome: None,
         }

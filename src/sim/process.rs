@@ -82,6 +82,9 @@ impl Sim {
     /// daemon process (and a daemon of `main`) when no required task is
     /// left. Returns whether any was killed.
     pub(super) fn kill_orphan_daemons(&mut self, out: &mut Vec<Event>) -> bool {
+        if !self.fixed.tasks.iter().any(|t| t.daemon) {
+            return false;
+        }
         let everyone_done = self.all_required_ended();
         let doomed: Vec<TaskId> = self
             .task_ids()

@@ -174,7 +174,7 @@ impl Sim {
         }
         l.waiters.push_back(w);
         self.emit(out, EventKind::LockWait { task: w, lock });
-        self.changed = true;
+        self.newly_blocked.push(w);
         self.set_state(
             w,
             crate::event::TaskState::Blocked {
