@@ -23,7 +23,9 @@ impl Sim {
         ended: bool,
     ) -> Option<(DeadlockRule, Vec<WaitEdge>)> {
         let candidates: Vec<TaskId> = if ended {
-            self.task_ids().filter(|&t| self.waits_untimed(t).is_some()).collect()
+            self.task_ids()
+                .filter(|&t| self.waits_untimed(t).is_some())
+                .collect()
         } else {
             fresh
         };

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 use crate::analysis::{chain_text, knot_lines};
 use crate::event::{Catalog, DeadlockRule, Event, EventKind, TaskState};
 
-use super::layout::{Panel, Scene};
+use super::scene::{Panel, Scene};
 use super::timeline::wait_label;
 
 /// A filter looks back at most this many events, so a frame stays fast.

@@ -19,11 +19,13 @@ pub mod log;
 pub mod panels;
 pub mod picker;
 pub mod runs;
+pub mod scene;
 pub mod script;
 pub mod session;
 pub mod term;
 pub mod theme;
 pub mod timeline;
+pub mod view_state;
 
 use crate::event::{Catalog, Event, TaskId};
 use crate::trace::Trace;

@@ -12,7 +12,7 @@ use crate::event::{Catalog, ResourceId, TaskId, TaskState, WaitOn};
 
 use super::lanes::{cells, Cell, Window};
 pub use super::lanes::{rows, rows_needed, task_order, Row};
-use super::layout::{Panel, Scene};
+use super::scene::{Panel, Scene};
 use super::session::Session;
 use super::theme::StateKind;
 

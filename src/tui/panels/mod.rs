@@ -21,7 +21,7 @@ use ratatui::widgets::Widget;
 
 use crate::event::{Catalog, ResourceId, ResourceInfo, TaskId, WaitOn};
 
-use super::layout::{Panel, Scene};
+use super::scene::{Panel, Scene};
 use super::theme::StateKind;
 pub use table::{Table, TableCell};
 
