@@ -269,7 +269,9 @@ pub fn rows(cat: &Catalog, cpu_lanes: bool) -> Vec<Row> {
     }
     let order = task_order(cat);
     let proc_of = |t: TaskId| cat.tasks[t.index()].proc;
-    let grouped = cat.gil || order.iter().any(|&t| proc_of(t) != proc_of(order[0]));
+    let grouped = cat.gil
+        || cat.processes.len() > 1
+        || order.iter().any(|&t| proc_of(t) != proc_of(order[0]));
     let mut out = Vec::new();
     let mut last: Option<u32> = None;
     for (i, &t) in order.iter().enumerate() {
@@ -282,6 +284,17 @@ pub fn rows(cat: &Catalog, cpu_lanes: bool) -> Vec<Row> {
             last = Some(p);
         }
         out.push(Row::Task(i, t));
+    }
+    if grouped {
+        // Processes without tasks of their own (a process pool's workers,
+        // whose jobs move in as they start): their variables and GIL.
+        for (p, info) in cat.processes.iter().enumerate() {
+            let p = p as u32;
+            if !cat.tasks.iter().any(|t| t.proc == p) {
+                out.push(Row::Process(p));
+                out.extend(info.gil.map(Row::Gil));
+            }
+        }
     }
     out
 }

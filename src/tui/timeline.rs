@@ -61,6 +61,12 @@ fn geom(cat: &Catalog, view: &super::ViewState, cursor_tick: u64, area: Rect) ->
         .tasks
         .iter()
         .map(|t| t.name.chars().count() + usize::from(t.event_loop.is_some()))
+        .chain(
+            cat.processes
+                .iter()
+                .filter(|_| cat.gil || cat.processes.len() > 1)
+                .map(|p| p.name.chars().count() + 1),
+        )
         .max();
     let label_w = (name_w.unwrap_or(4).max(4) as u16 + 2)
         .min(18)
@@ -176,11 +182,7 @@ impl TimelineView<'_> {
                 th.accent(),
                 false,
             ),
-            Row::Gil(r) => (
-                format!("  {}", sc.catalog.resource_name(*r)),
-                th.dim(),
-                false,
-            ),
+            Row::Gil(_) => ("  GIL".to_string(), th.dim(), false),
             Row::Task(i, t) => {
                 let sel = sc.view.selected == Some(*t);
                 let mark = if sel { "▸" } else { " " };
