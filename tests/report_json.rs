@@ -141,3 +141,33 @@ fn the_text_report_has_a_line_per_primitive() {
     assert!(text.contains("variables of worker: x = 10"), "{text}");
     assert!(text.contains("GIL of main: 3 handovers"), "{text}");
 }
+
+#[test]
+fn a_process_pool_job_reports_its_workers_process() {
+    let mut l = scenes::pool();
+    let pool = &mut l.cat.resources[0];
+    pool.mode = Some("process".into());
+    pool.process = Some(1);
+    for k in 0..2 {
+        l.cat.processes.push(weft::event::ProcessInfo {
+            name: format!("workers[{k}]"),
+            worker: Some((weft::event::ResourceId(0), k)),
+            ..weft::event::ProcessInfo::default()
+        });
+    }
+    let v = report(&l);
+    let process = |name: &str| {
+        v["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .map(|t| t["process"].clone())
+            .unwrap()
+    };
+    assert_eq!(process("j1"), "workers[1]");
+    assert_eq!(process("j2"), "workers[0]", "j2 took worker 0 after j0");
+    assert_eq!(process("j3"), "main", "not started: the catalog's process");
+    assert_eq!(v["pools"][0]["kind"], "process");
+    assert_eq!(v["processes"].as_array().unwrap().len(), 3);
+}

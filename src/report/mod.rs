@@ -262,7 +262,11 @@ impl Report {
                 TaskReport {
                     name: info.name.clone(),
                     kind: info.kind.clone(),
-                    process: info.process.clone(),
+                    // A process pool's job runs in its worker's process.
+                    process: match (t.worker, cat.processes.get(t.proc as usize)) {
+                        (Some(_), Some(p)) => p.name.clone(),
+                        _ => info.process.clone(),
+                    },
                     final_state: t.state.name(),
                     blocked_on,
                     arrival: t.arrival,
