@@ -130,3 +130,41 @@ fn a_pool_join_waits_for_every_unfinished_job() {
         "the jobs on the workers"
     );
 }
+
+#[test]
+fn a_task_blocked_on_a_semaphore_is_not_its_own_releaser() {
+    let mut l = Literal::new("signal", 1);
+    let (cook, savage) = (l.task("cook", "thread", 0), l.task("savage", "thread", 0));
+    let mut s = res("empty_pot", "semaphore");
+    s.permits = Some(0);
+    let s = l.res(s);
+    l.at(0).run(savage, 0);
+    l.ev(K::PermitRelease {
+        task: savage,
+        sem: s,
+        left: 1,
+    });
+    l.ev(K::PermitAcquire {
+        task: cook,
+        sem: s,
+        left: 0,
+    });
+    l.block(cook, WaitOn::Permit(s));
+    assert_eq!(
+        releasers_of(&l, "cook"),
+        ["savage"],
+        "cook holds a permit but waits"
+    );
+    let mut m = Literal::new("self", 1);
+    let t = m.task("t", "thread", 0);
+    let lock = m.res(res("m", "mutex"));
+    m.at(0).acquire(t, lock).block(t, WaitOn::Lock(lock));
+    let trace = m.trace();
+    let chains = wait_chains(&trace.catalog, trace.last());
+    assert_eq!(
+        chains[0].deadlock,
+        Some(DeadlockRule::Cycle),
+        "a mutex taken twice"
+    );
+    assert_eq!(chains[0].edges.len(), 1);
+}

@@ -27,7 +27,10 @@ pub fn waiters(cat: &Catalog, world: &World, include_timed: bool) -> Vec<Waiter>
                 return None;
             }
             let mut releasers = releasers(cat, world, task, on);
-            releasers.retain(|&t| !world.ended(t));
+            // Only a lock's holder can be the waiter itself (a mutex taken
+            // twice); a task blocked on anything else cannot end its own wait.
+            let own = matches!(on, WaitOn::Lock(_));
+            releasers.retain(|&t| !world.ended(t) && (own || t != task));
             releasers.sort();
             releasers.dedup();
             Some(Waiter {
