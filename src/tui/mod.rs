@@ -25,6 +25,7 @@ pub mod session;
 pub mod term;
 pub mod theme;
 pub mod timeline;
+mod timeline_lanes;
 pub mod view_state;
 
 use crate::event::{Catalog, Event, TaskId};
