@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod event;
+pub mod limits;
 pub mod report;
 pub mod scenario;
 pub mod sim;

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::builtin::BUILTIN;
-use super::load::{self, Failure, MAX_EVENTS};
+use super::load::{self, Failure};
 use super::{Command, EngineKind, RunFlags};
 use crate::report::{render_text, Report};
 use crate::scenario::parse;
@@ -86,12 +86,8 @@ fn run(
         return super::tui::open_scenario(scenario, options, mouse);
     }
     let (trace, limited) = load::run_headless(&scenario, &options, record)?;
-    if limited {
-        let _ = writeln!(
-            anstream::stderr(),
-            "warning: the run was stopped after {MAX_EVENTS} events (the event limit); \
-             lower machine.max_ticks or --max-ticks to see its end"
-        );
+    if let Some(warning) = limited {
+        let _ = writeln!(anstream::stderr(), "warning: {warning}");
     }
     if tty {
         return super::tui::open_trace(trace, mouse);

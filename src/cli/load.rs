@@ -11,8 +11,7 @@ use crate::scenario::{parse, Diagnostics, Scenario};
 use crate::sim::{build, Options};
 use crate::trace::{self, Trace};
 
-/// At most this many events in one run; past it the run stops with a message.
-pub const MAX_EVENTS: usize = 20_000_000;
+pub use crate::limits::MAX_EVENTS;
 
 /// Why a command could not do its work.
 #[derive(Debug)]
@@ -57,12 +56,12 @@ pub fn simulator(scenario: &Scenario, options: &Options) -> (crate::sim::Sim, Ca
 
 /// Runs a scenario to the end on the simulator, writing the trace to
 /// `record` as it goes when asked. Returns the trace and whether the event
-/// limit stopped the run.
+/// limit stopped the run: the warning to show.
 pub fn run_headless(
     scenario: &Scenario,
     options: &Options,
     record: Option<&Path>,
-) -> Result<(Trace, bool), Failure> {
+) -> Result<(Trace, Option<String>), Failure> {
     let (mut sim, catalog) = simulator(scenario, options);
     let recorder = match record {
         Some(path) => Some(Recorder::start(path, &catalog)?),
@@ -70,12 +69,15 @@ pub fn run_headless(
     };
     let mut events: Vec<Event> = Vec::new();
     let mut sent = 0;
-    let mut limited = false;
+    let mut limited = None;
     while sim.outcome().is_none() {
         sim.step(&mut events);
         if events.len() > MAX_EVENTS {
             sim.stop(&mut events);
-            limited = true;
+            limited = Some(format!(
+                "the run was stopped after {MAX_EVENTS} events (the event limit); \
+                 lower machine.max_ticks or --max-ticks to see its end"
+            ));
         }
         if let Some(r) = &recorder {
             if events.len() - sent >= Recorder::BATCH || sim.outcome().is_some() {
@@ -83,6 +85,9 @@ pub fn run_headless(
                 sent = events.len();
             }
         }
+    }
+    if let Some(limit) = sim.limit() {
+        limited = Some(limit_message(&catalog, limit));
     }
     // Fold while the recorder finishes the file.
     let trace = Trace::from_events(catalog, events);
@@ -158,4 +163,29 @@ impl Recorder {
 
 fn io_failure(path: &Path) -> impl Fn(std::io::Error) -> Failure + '_ {
     move |e| Failure::BadInput(format!("{}: {e}", path.display()))
+}
+
+/// What a limit of the simulator that halted a run means, in words.
+pub fn limit_message(catalog: &Catalog, limit: crate::sim::Limit) -> String {
+    match limit {
+        crate::sim::Limit::Steps { task, pc, steps } => {
+            let info = catalog.tasks.get(task.index());
+            let line = info.and_then(|t| {
+                let l = t.script.pc_line.get(pc as usize)?;
+                Some(t.script.first_line + l)
+            });
+            let at = line.map_or(String::new(), |l| format!(" at line {l}"));
+            format!(
+                "the run was stopped after {steps} operations that take no time: task `{}` \
+                 loops{at} without letting time pass; put a `sleep` or `compute` in the loop, \
+                 or make it shorter",
+                catalog.task_name(task)
+            )
+        }
+        crate::sim::Limit::PrintBytes(n) => format!(
+            "the run was stopped after printing {} MiB of text (the print limit); print less, \
+             or lower machine.max_ticks",
+            n >> 20
+        ),
+    }
 }

@@ -41,8 +41,8 @@ pub struct RunFlags {
     /// Overrides `machine.seed`.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Overrides `machine.max_ticks`.
-    #[arg(long)]
+    /// Overrides `machine.max_ticks` (1 to 1000000000, as in a scenario file).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::limits::MAX_TICKS as u64))]
     pub max_ticks: Option<u64>,
 }
 

@@ -504,7 +504,7 @@ impl<'de> Visitor<'de> for EventVisitor {
             },
             "print" => K::Print {
                 task: f.task()?,
-                text: f.next::<String>()?.into_boxed_str(),
+                text: f.next::<String>()?.into(),
             },
             "spawn" => K::Spawn {
                 task: f.task()?,

@@ -489,8 +489,9 @@ pub enum EventKind {
     Print {
         /// The task.
         task: TaskId,
-        /// The text, placeholders filled in.
-        text: Box<str>,
+        /// The text, placeholders filled in; a text without placeholders
+        /// is one allocation shared by every event that prints it.
+        text: std::sync::Arc<str>,
     },
     /// A task started another.
     Spawn {

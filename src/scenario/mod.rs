@@ -7,7 +7,7 @@
 mod build;
 pub mod diag;
 mod expect;
-pub mod limits;
+pub use crate::limits;
 mod machine;
 pub mod model;
 mod names;
@@ -92,6 +92,50 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Scenario, Diagnostics> {
     }
 }
 
+/// Reports a scenario whose processes, or copies of its variables, would
+/// not fit in memory.
+fn check_sizes(ctx: &mut Ctx, vars: &[Var], resources: &[Resource], tasks: &[Task]) {
+    use limits::{MAX_PROCESSES, MAX_VAR_COPIES};
+    let mut processes = 1usize;
+    let mut last = None;
+    for t in tasks.iter().filter(|t| t.kind == TaskKind::Process) {
+        processes += 1;
+        last = Some(t.span);
+    }
+    for r in resources {
+        if let ResourceKind::Pool {
+            workers,
+            kind: PoolKind::Process,
+        } = r.kind
+        {
+            processes = processes.saturating_add(workers as usize);
+            last = Some(r.span);
+        }
+    }
+    if processes > MAX_PROCESSES {
+        let at = last.unwrap_or_default();
+        ctx.error(
+            at,
+            format!("too many processes: {processes}, at most {MAX_PROCESSES} (process tasks and process-pool workers)"),
+        );
+        return;
+    }
+    let copies = vars
+        .len()
+        .saturating_mul(tasks.len().saturating_add(processes));
+    if copies > MAX_VAR_COPIES {
+        let at = vars.first().map(|v| v.span).unwrap_or_default();
+        ctx.error(
+            at,
+            format!(
+                "too many variables for this many tasks: {} variables × ({} tasks + {processes} processes) copies, at most {MAX_VAR_COPIES}",
+                vars.len(),
+                tasks.len()
+            ),
+        );
+    }
+}
+
 /// A TOML syntax error as a diagnostic.
 fn syntax_error(e: &toml::de::Error) -> Diagnostic {
     let span = e
@@ -126,6 +170,7 @@ fn check(ctx: &mut Ctx, doc: &DeTable<'_>, path: &str, source: &str) -> Scenario
         tasks: &infos,
     };
     let tasks = build::tasks(ctx, &decls, &scope);
+    check_sizes(ctx, &vars, &resources, &tasks);
     let expect = expect::expect(ctx, doc, &names);
     Scenario {
         path: path.to_string(),

@@ -127,7 +127,7 @@ impl Sim {
                 self.exec_step(t, out);
                 progress = true;
             }
-            if !progress {
+            if !progress || self.halt.is_some() {
                 break;
             }
         }
@@ -283,6 +283,9 @@ impl Sim {
     }
 
     fn check_outcome(&mut self, out: &mut Vec<Event>) {
+        if self.halt.is_some() {
+            return self.end(Outcome::Timeout, out);
+        }
         let fresh = std::mem::take(&mut self.newly_blocked);
         let ended = std::mem::take(&mut self.ended);
         if !fresh.is_empty() || ended {

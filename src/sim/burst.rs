@@ -56,7 +56,7 @@ impl Sim {
                     | Op1::Write { .. }
                     | Op1::WriteAdd { .. }
                     | Op1::AtomicAdd { .. }
-                    | Op1::Print(_)
+                    | Op1::Print { .. }
                     | Op1::Spawn(_)
                     | Op1::Terminate(_)
                     | Op1::TaskDone(_) => pc + 1,

@@ -4,7 +4,7 @@
 
 use super::prim::prim_as;
 use super::program::{Instr, Op1};
-use super::{Sim, MAX_STEPS_PER_TICK};
+use super::{Limit, Sim, MAX_BOUNDARY_STEPS, MAX_PRINT_BYTES, MAX_STEPS, MAX_STEPS_PER_TICK};
 use crate::event::{Event, EventKind, Failure, TaskId, TaskState, VarId, WaitOn};
 use crate::scenario::{Cond, Expr, OnTimeout, Operand, TextPart};
 
@@ -24,6 +24,9 @@ impl Sim {
         let fixed = self.fixed.clone();
         let code = &fixed.tasks[t.index()].program.code;
         loop {
+            if self.halt.is_some() {
+                return;
+            }
             if !self.count_step(t) {
                 return self.end_task(
                     t,
@@ -68,9 +71,25 @@ impl Sim {
         }
     }
 
-    /// Counts one instruction of `t` at this boundary; false past the limit.
+    /// Counts one instruction of `t` at this boundary; false past the
+    /// task's limit. Past the run's limits (at this boundary, or in all) the
+    /// run halts, naming the task and where it loops.
     fn count_step(&mut self, t: TaskId) -> bool {
         let now = self.tick;
+        self.steps = self.steps.saturating_add(1);
+        if self.boundary_steps.0 != now {
+            self.boundary_steps = (now, 0);
+        }
+        self.boundary_steps.1 += 1;
+        if self.steps > MAX_STEPS || self.boundary_steps.1 > MAX_BOUNDARY_STEPS {
+            let pc = self.tasks[t.index()].pc;
+            let steps = if self.steps > MAX_STEPS {
+                MAX_STEPS
+            } else {
+                MAX_BOUNDARY_STEPS
+            };
+            self.halt = Some(Limit::Steps { task: t, pc, steps });
+        }
         let task = &mut self.tasks[t.index()];
         if task.steps_tick != now {
             task.steps_tick = now;
@@ -176,8 +195,15 @@ impl Sim {
                 Some(value) => self.write_var(t, *var, value, out),
                 None => OpEnd::Failed(Failure::Overflow(VarId(*var))),
             },
-            Op1::Print(parts) => {
-                let text = self.format(t, parts).into_boxed_str();
+            Op1::Print { parts, constant } => {
+                let text = match constant {
+                    Some(text) => text.clone(),
+                    None => self.format(t, parts).into(),
+                };
+                self.printed = self.printed.saturating_add(text.len() as u64);
+                if self.printed > MAX_PRINT_BYTES {
+                    self.halt = Some(Limit::PrintBytes(MAX_PRINT_BYTES));
+                }
                 self.emit(out, EventKind::Print { task: t, text });
                 OpEnd::Done
             }

@@ -33,6 +33,33 @@ use rng::Rng;
 /// time pass.
 pub const MAX_STEPS_PER_TICK: u32 = 100_000;
 
+/// At most this many instructions of all tasks at one tick boundary; past
+/// it the run halts.
+pub const MAX_BOUNDARY_STEPS: u64 = 2_000_000;
+
+/// At most this many instructions in a whole run; past it the run halts.
+pub const MAX_STEPS: u64 = 50_000_000;
+
+/// At most this many bytes of `print` text in a whole run; past it the run halts.
+pub const MAX_PRINT_BYTES: u64 = 64 << 20;
+
+/// A limit of the simulator that stopped a run before its end (its outcome
+/// is then `timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// Too many instructions: `task` was at instruction `pc`.
+    Steps {
+        /// The task that ran the last one.
+        task: TaskId,
+        /// Where it was.
+        pc: u32,
+        /// The limit passed.
+        steps: u64,
+    },
+    /// Too much printed text.
+    PrintBytes(u64),
+}
+
 /// What never changes during a run: the machine and the compiled scripts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fixed {
@@ -164,6 +191,13 @@ pub struct Sim {
     /// Scheduling choices made so far.
     choices: usize,
     outcome: Option<Outcome>,
+    /// Instructions run so far, and at the current boundary (tick, count).
+    steps: u64,
+    boundary_steps: (u64, u64),
+    /// Bytes of `print` text so far.
+    printed: u64,
+    /// The limit that halts the run, once one is passed.
+    halt: Option<Limit>,
 }
 
 impl Sim {
@@ -219,6 +253,10 @@ impl Sim {
             ended: false,
             choices: 0,
             outcome: None,
+            steps: 0,
+            boundary_steps: (0, 0),
+            printed: 0,
+            halt: None,
         }
     }
 
@@ -230,6 +268,11 @@ impl Sim {
     /// How the run ended, once it has.
     pub fn outcome(&self) -> Option<Outcome> {
         self.outcome
+    }
+
+    /// The simulator's own limit that halted the run, if one did.
+    pub fn limit(&self) -> Option<Limit> {
+        self.halt
     }
 
     /// Handles the tick boundary at the current tick and, unless the run

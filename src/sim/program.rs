@@ -153,8 +153,13 @@ pub enum Op1 {
         /// What is added.
         delta: i64,
     },
-    /// `print "TEXT"`.
-    Print(Vec<TextPart>),
+    /// `print "TEXT"`; a text without placeholders is built once.
+    Print {
+        /// The pieces of the text.
+        parts: Vec<TextPart>,
+        /// The whole text, when it has no placeholder.
+        constant: Option<std::sync::Arc<str>>,
+    },
     /// `exit`.
     Exit,
     /// `restart`.
@@ -396,7 +401,14 @@ fn lower(op: &Op) -> Option<Lowered> {
                 ))
             }
         }
-        Op::Print(parts) => one(Op1::Print(parts.clone())),
+        Op::Print(parts) => one(Op1::Print {
+            parts: parts.clone(),
+            constant: match parts.as_slice() {
+                [] => Some("".into()),
+                [TextPart::Text(t)] => Some(t.as_str().into()),
+                _ => None,
+            },
+        }),
         Op::AwaitSleep(n) => one(Op1::AwaitSleep(*n)),
         Op::AwaitTask(t) => one(Op1::AwaitTask(idx(*t))),
         Op::RunLoop => one(Op1::RunLoop),

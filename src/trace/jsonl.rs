@@ -5,8 +5,10 @@ use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
+use super::check::{check_catalog, check_ids};
 use super::Trace;
 use crate::event::{Catalog, Event};
+use crate::limits::{MAX_EVENTS, MAX_TRACE_HEADER, MAX_TRACE_LINE};
 
 /// The version of the trace format.
 pub const TRACE_VERSION: u32 = 1;
@@ -60,16 +62,49 @@ pub fn write(out: &mut impl Write, catalog: &Catalog, events: &[Event]) -> std::
     out.flush()
 }
 
+/// Reads one line of at most `max` bytes (without its newline); `None` at
+/// the end of the input. A longer line is an error, read no further.
+fn read_line<R: BufRead>(
+    input: &mut R,
+    max: usize,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let n = std::io::Read::take(&mut *input, max as u64 + 1).read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        return Ok(Some(true));
+    }
+    Ok(Some(buf.len() <= max))
+}
+
 /// Reads a trace. With `partial`, a bad or truncated line ends the trace
 /// instead of failing it (the header must still be good).
-pub fn read(input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
-    let mut lines = input.split(b'\n');
+///
+/// Every line is read with a bound on its length, the header's numbers are
+/// checked against the limits a scenario has, and every id of every event
+/// against the header's tables; a trace of more than [`MAX_EVENTS`] events
+/// is refused.
+pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
     let bad = |line: usize, message: String| TraceError::Bad { line, message };
-    let first = match lines.next() {
-        Some(l) => l?,
+    let mut buf = Vec::new();
+    match read_line(&mut input, MAX_TRACE_HEADER, &mut buf)? {
         None => return Err(bad(1, "empty file: not a weft trace".into())),
-    };
-    let header: Header = serde_json::from_slice(&first)
+        Some(false) => {
+            return Err(bad(
+                1,
+                format!(
+                    "the header is longer than {} MiB: not a weft trace",
+                    MAX_TRACE_HEADER >> 20
+                ),
+            ))
+        }
+        Some(true) => {}
+    }
+    let header: Header = serde_json::from_slice(&buf)
         .map_err(|e| bad(1, format!("not a weft trace header ({e})")))?;
     if header.weft_trace != TRACE_VERSION {
         return Err(bad(
@@ -80,15 +115,27 @@ pub fn read(input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
             ),
         ));
     }
+    check_catalog(&header.catalog).map_err(|m| bad(1, m))?;
     let mut trace = Trace::new(header.catalog);
     let mut n = 1;
-    for line in lines {
+    loop {
         n += 1;
-        let line = line?;
-        if line.iter().all(u8::is_ascii_whitespace) {
+        let whole = match read_line(&mut input, MAX_TRACE_LINE, &mut buf)? {
+            None => break,
+            Some(whole) => whole,
+        };
+        let line = &buf;
+        if whole && line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match parse_event(&line, trace.len(), &trace) {
+        let parsed = if !whole {
+            Err(format!("line longer than {} MiB", MAX_TRACE_LINE >> 20))
+        } else if trace.len() >= MAX_EVENTS {
+            Err(format!("more than {MAX_EVENTS} events (the event limit)"))
+        } else {
+            parse_event(line, trace.len(), &trace)
+        };
+        match parsed {
             Ok(e) => trace.push(e),
             Err(_) if partial => break,
             Err(message) => return Err(bad(n, message)),
@@ -96,7 +143,7 @@ pub fn read(input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
     }
     if trace.last().outcome.is_none() && !partial {
         return Err(bad(
-            n + 1,
+            n,
             "the trace ends before the run did (truncated?); --partial replays what is there"
                 .into(),
         ));
@@ -105,7 +152,6 @@ pub fn read(input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
 }
 
 fn parse_event(line: &[u8], expected_seq: usize, trace: &Trace) -> Result<Event, String> {
-    let catalog = &trace.catalog;
     let mut e: Event = serde_json::from_slice(line).map_err(|e| format!("corrupt event ({e})"))?;
     e.seq = expected_seq as u64;
     if e.tick < trace.last().tick {
@@ -115,14 +161,6 @@ fn parse_event(line: &[u8], expected_seq: usize, trace: &Trace) -> Result<Event,
             trace.last().tick
         ));
     }
-    if let Some(t) = e.kind.task() {
-        if t.index() >= catalog.tasks.len() {
-            return Err(format!(
-                "event names task {} but the trace has {}",
-                t.0,
-                catalog.tasks.len()
-            ));
-        }
-    }
+    check_ids(&e.kind, &trace.catalog)?;
     Ok(e)
 }

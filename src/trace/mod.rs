@@ -3,11 +3,13 @@
 //!
 //! Imports only the event contract.
 
+mod check;
 mod jsonl;
 mod lookup;
 mod resources;
 mod world;
 
+pub use check::{check_catalog, check_ids};
 pub use jsonl::{read, write, write_header, TraceError};
 pub use resources::{
     BarrierState, ConditionState, FlagState, LockState, PoolState, PrimState, QueueState,

@@ -1,8 +1,8 @@
-//! The limits a scenario must stay within, in one place.
-//!
-//! Every number a scenario gives is checked against these bounds before
-//! anything runs, so that an absurd value is a diagnostic, not a hang or an
-//! out-of-memory abort. Imports nothing.
+//! The limits every input must stay within, in one place: a scenario file,
+//! the command line's overrides and a trace's header are all checked
+//! against these numbers, so that an absurd value is a diagnostic, not a
+//! hang or an out-of-memory abort. A leaf of the module graph: it imports
+//! nothing, and the model modules may all use it.
 
 /// At most this many virtual CPUs.
 pub const MAX_CPUS: i64 = 256;
@@ -26,3 +26,15 @@ pub const MAX_QUEUE_CAPACITY: i64 = 1_000_000;
 pub const MAX_PERMITS: i64 = 1_000_000;
 /// The largest `notify N`.
 pub const MAX_NOTIFY: i64 = 1_000_000;
+/// At most this many processes: process tasks and process-pool workers.
+pub const MAX_PROCESSES: usize = 1_024;
+/// At most this many copies of a variable a run keeps: each task has its
+/// locals and each process its own copy of every shared variable.
+pub const MAX_VAR_COPIES: usize = 20_000_000;
+/// At most this many events in one run or trace; past it a run stops with
+/// a message and a trace is refused.
+pub const MAX_EVENTS: usize = 20_000_000;
+/// The longest header line of a trace, in bytes.
+pub const MAX_TRACE_HEADER: usize = 256 << 20;
+/// The longest event line of a trace, in bytes.
+pub const MAX_TRACE_LINE: usize = 16 << 20;

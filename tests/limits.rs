@@ -1,0 +1,68 @@
+//! The run's own limits: instructions at one boundary and in all, and
+//! printed text; each halts the run with outcome `timeout` and says why.
+
+mod common;
+use weft::sim::{build, Limit, Options};
+
+fn halted(src: &str) -> (Option<Limit>, weft::event::Catalog, Vec<weft::event::Event>) {
+    let (mut sim, catalog) = build(&common::scenario(src), &Options::default());
+    let mut events = Vec::new();
+    sim.run(&mut events);
+    (sim.limit(), catalog, events)
+}
+
+#[test]
+fn many_tasks_spinning_at_one_boundary_halt_the_run_and_name_the_loop() {
+    let src = r#"
+[scenario]
+name = "spin"
+[vars]
+n = 0
+[[task]]
+name = "t"
+count = 25
+script = """
+repeat 90000 {
+  if n > 5 { break }
+}
+sleep 1
+"""
+"#;
+    let (limit, catalog, events) = halted(src);
+    let Some(Limit::Steps { task, steps, .. }) = limit else {
+        panic!("not halted by steps: {limit:?}");
+    };
+    assert_eq!(steps, weft::sim::MAX_BOUNDARY_STEPS);
+    assert!(catalog.task_name(task).starts_with("t["));
+    assert!(matches!(
+        events.last().map(|e| &e.kind),
+        Some(weft::event::EventKind::End {
+            outcome: weft::event::Outcome::Timeout
+        })
+    ));
+    assert_eq!(events.last().map(|e| e.tick), Some(0));
+    let text = weft::cli::load::limit_message(&catalog, limit.unwrap());
+    assert!(text.contains("loops at line 10"), "{text}");
+}
+
+#[test]
+fn printing_without_end_halts_at_the_print_limit_with_one_copy_of_the_text() {
+    let big = "x".repeat(60_000);
+    let src = format!(
+        "[scenario]\nname = \"p\"\n[[task]]\nname = \"t\"\nscript = \"\"\"\nloop {{\n  print \"{big}\"\n  sleep 1\n}}\n\"\"\"\n"
+    );
+    let (limit, _, events) = halted(&src);
+    assert_eq!(limit, Some(Limit::PrintBytes(weft::sim::MAX_PRINT_BYTES)));
+    let texts: Vec<&std::sync::Arc<str>> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            weft::event::EventKind::Print { text, .. } => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert!(texts.len() > 1000);
+    assert!(
+        texts.windows(2).all(|w| std::sync::Arc::ptr_eq(w[0], w[1])),
+        "every event shares the one text"
+    );
+}
