@@ -154,12 +154,17 @@ fn gil_lanes_and_per_process_variables() {
         gil.contains("t1") && gil.contains("t2"),
         "holders over time: {gil}"
     );
-    let (x, y) = find(&buf, "t2  GIL")
-        .or_else(|| find(&buf, "GIL▒"))
-        .unwrap_or((0, 0));
-    let _ = (x, y);
     let t2 = line_with(&all, " t2 ");
     assert!(t2.contains("GIL"), "t2 blocked on the GIL says so: {t2}");
+    let (_, y) = find(&buf, " t2 ").unwrap();
+    let x = (10..120)
+        .find(|&x| buf[(x, y)].symbol() == "G")
+        .expect("a GIL label on t2's lane");
+    assert_eq!(
+        buf[(x, y)].bg,
+        ORANGE,
+        "a GIL wait is drawn as could-run (the ready colour)"
+    );
 }
 
 #[test]
