@@ -271,3 +271,36 @@ fn screens_at_80x24_and_200x60() {
     let big = screen(&app, 200, 60);
     insta::assert_snapshot!("abba_200x60", text(big.backend().buffer()));
 }
+
+#[test]
+fn a_simulated_knot_is_drawn_by_its_rule() {
+    let engine = FileEngine::new(&["queue_under_lock_deadlock.toml"]);
+    let mut app = open(&engine, true);
+    app.update(Action::JumpDeadlock);
+    let t = screen(&app, 120, 40);
+    let all = text(t.backend().buffer());
+    assert!(all.contains("DEADLOCK at tick 1 (knot)"), "{all}");
+    assert!(
+        all.contains("⊗ consumer -[get q]-> producer[0], producer[1]"),
+        "{all}"
+    );
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "⊗ producer[0] -[L]-> consumer").expect("a member a line");
+    assert_eq!(buf[(x, y)].fg, VERMILLION);
+}
+
+#[test]
+fn a_simulated_process_pool_shows_each_workers_gil_and_variables() {
+    let engine = FileEngine::new(&["pool_processes_gil.toml"]);
+    let mut app = open(&engine, true);
+    app.update(Action::End);
+    let all = text(screen(&app, 120, 40).backend().buffer());
+    for row in ["pool[0]:", "pool[1]:", "  GIL "] {
+        assert!(all.contains(row), "{row} missing:\n{all}");
+    }
+    let pool = all
+        .lines()
+        .find(|l| l.contains("│pool "))
+        .expect("the pools panel");
+    assert!(pool.contains("0/2 p closed 0:· 1:·"), "{pool}");
+}
