@@ -300,7 +300,7 @@ fn a_simulated_process_pool_shows_each_workers_gil_and_variables() {
     }
     let pool = all
         .lines()
-        .find(|l| l.contains("│pool "))
+        .find(|l| l.contains("p closed"))
         .expect("the pools panel");
     assert!(pool.contains("0/2 p closed 0:· 1:·"), "{pool}");
 }
