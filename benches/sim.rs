@@ -175,10 +175,27 @@ fn bytes_per_event(events: &[Event]) -> f64 {
     (std::mem::size_of_val(events) + heap) as f64 / events.len() as f64
 }
 
+/// A bench measures the run it claims to: the scenario completes with at
+/// least `min` events, or the figures would be of something else.
+fn assert_completed(events: &[Event], min: usize) {
+    assert!(
+        matches!(
+            events.last().map(|e| &e.kind),
+            Some(EventKind::End {
+                outcome: weft::event::Outcome::Completed
+            })
+        ),
+        "the bench scenario did not complete: {:?}",
+        events.last()
+    );
+    assert!(events.len() >= min, "only {} events", events.len());
+}
+
 fn bench(c: &mut Criterion) {
     let s = scenario();
     let events = run(&s);
     let (_, catalog) = build(&s, &Options::default());
+    assert_completed(&events, 100_000);
     eprintln!(
         "200-thread scenario: {} events, outcome {:?}, {:.1} bytes per event in memory",
         events.len(),
@@ -191,6 +208,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("run_200_threads", |b| b.iter(|| black_box(run(&s))));
     let p = primitives();
     let p_events = run(&p);
+    assert_completed(&p_events, 20_000);
     eprintln!(
         "every-primitive scenario: {} events, outcome {:?}",
         p_events.len(),

@@ -57,6 +57,14 @@ repeat 1200 {
 fn big_trace() -> Trace {
     let scenario = weft::scenario::parse("bench.toml", SCENARIO.as_bytes()).expect("parses");
     let (catalog, events) = weft::sim::simulate(&scenario, &weft::sim::Options::default());
+    let ended = matches!(
+        events.last().map(|e| &e.kind),
+        Some(weft::event::EventKind::End {
+            outcome: weft::event::Outcome::Completed
+        })
+    );
+    assert!(ended, "the bench scenario did not complete");
+    assert!(events.len() > 1_000_000, "only {} events", events.len());
     eprintln!(
         "bench trace: {} tasks, {} events",
         catalog.tasks.len(),

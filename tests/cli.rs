@@ -91,7 +91,18 @@ fn every_built_in_scenario_matches_its_expectations() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(!out.contains("FAIL"), "{out}");
-    assert!(out.contains(" passed, 0 failed"), "{out}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let with_expect = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .filter(|e| std::fs::read_to_string(e.path()).is_ok_and(|s| s.contains("\n[expect]")))
+        .count();
+    assert!(with_expect > 40, "{with_expect}");
+    assert!(
+        out.contains(&format!("\n{with_expect} passed, 0 failed")),
+        "{out}"
+    );
 }
 
 #[test]

@@ -280,3 +280,19 @@ fn escapes_in_basic_strings_keep_lines() {
         "{out}"
     );
 }
+
+#[test]
+fn a_flood_of_errors_shows_the_first_hundred_and_counts_the_rest() {
+    let keys: String = (0..5000).map(|i| format!("k{i} = 1\n")).collect();
+    let src = format!("[scenario]\nname = \"k\"\n[machine]\n{keys}");
+    let d = parse("keys.toml", src.as_bytes()).unwrap_err();
+    assert_eq!(d.items.len(), 5000);
+    let out = d.render(false);
+    assert_eq!(out.matches("unknown key").count(), 100);
+    assert!(
+        out.contains("keys.toml:103:1:"),
+        "the 100th error is on line 103"
+    );
+    assert!(!out.contains("keys.toml:104:1:"));
+    assert!(out.ends_with("error: 5000 errors in keys.toml (the first 100 shown, and 4900 more)\n"));
+}

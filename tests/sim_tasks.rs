@@ -591,3 +591,12 @@ release B
 "#);
     assert_ne!(r.outcome(), "deadlock");
 }
+
+#[test]
+fn a_script_on_one_line_shows_its_operation_not_the_toml_around_it() {
+    let r = run("[[task]]\nname = \"t\"\nscript = \"compute 8\"\n");
+    assert_eq!(r.catalog.tasks[0].script.lines, ["compute 8"]);
+    let r = run("[[task]]\nname = \"t\"\nscript = \"\"\"compute 1\nsleep 1\n\"\"\"\n");
+    assert_eq!(r.catalog.tasks[0].script.lines, ["compute 1", "sleep 1"]);
+    assert_eq!(r.catalog.tasks[0].script.pc_line, [0, 1]);
+}

@@ -133,9 +133,12 @@ fn ui_options(mouse: bool) -> UiOptions {
     }
 }
 
+/// The exit code of a TUI session: 128 + the signal's number when a signal
+/// from outside ended it, as shells expect.
 fn finish(result: std::io::Result<()>) -> Result<i32, Failure> {
+    let code = tui::term::ending_signal().map_or(0, |n| 128 + n);
     result
-        .map(|()| 0)
+        .map(|()| code)
         .map_err(|e| Failure::Internal(format!("terminal: {e}")))
 }
 

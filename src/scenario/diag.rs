@@ -9,7 +9,10 @@ use std::fmt;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use super::model::{line_col, Span};
+use super::model::{LineIndex, Span};
+
+/// At most this many errors are shown; the count line says how many more.
+pub const MAX_SHOWN: usize = 100;
 
 /// One error in a scenario file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,14 +80,23 @@ impl Diagnostics {
     pub fn render(&self, color: bool) -> String {
         let mut items: Vec<&Diagnostic> = self.items.iter().collect();
         items.sort_by_key(|d| (d.span.start, d.span.end));
+        let lines = LineIndex::new(&self.source);
         let mut out = String::new();
-        for item in items {
-            out.push_str(&self.render_one(item, color));
+        for item in items.iter().take(MAX_SHOWN) {
+            out.push_str(&self.render_one(item, color, &lines));
             out.push('\n');
         }
         let n = self.items.len();
         let noun = if n == 1 { "error" } else { "errors" };
-        let count = format!("{n} {noun} in {}", self.path);
+        let more = n.saturating_sub(MAX_SHOWN);
+        let count = if more > 0 {
+            format!(
+                "{n} {noun} in {} (the first {MAX_SHOWN} shown, and {more} more)",
+                self.path
+            )
+        } else {
+            format!("{n} {noun} in {}", self.path)
+        };
         if color {
             let red = anstyle::AnsiColor::Red.on_default().bold();
             out.push_str(&format!("{red}error{red:#}: {count}\n"));
@@ -94,9 +106,9 @@ impl Diagnostics {
         out
     }
 
-    fn render_one(&self, item: &Diagnostic, color: bool) -> String {
+    fn render_one(&self, item: &Diagnostic, color: bool, lines: &LineIndex) -> String {
         let (start, end) = clamp_span(&self.source, item.span);
-        let (line, col) = line_col(&self.source, start);
+        let (line, col) = lines.line_col(&self.source, start);
         let header = format!("{}:{}:{}:", self.path, line, col);
         let mut out = if color {
             let bold = anstyle::Style::new().bold();
@@ -105,7 +117,7 @@ impl Diagnostics {
         } else {
             format!("{header} {}\n", item.message)
         };
-        let line_start = self.source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = lines.start(line).min(start);
         let line_end = self.source[start..]
             .find('\n')
             .map_or(self.source.len(), |i| start + i);

@@ -10,7 +10,7 @@ use super::script::cmp_op;
 use super::value::{span_of, type_name, Ctx, Val};
 
 /// Reads `[expect]`, if present.
-pub(crate) fn expect(ctx: &mut Ctx, doc: &DeTable<'_>, names: &Names<'_>) -> Option<Expect> {
+pub(crate) fn expect(ctx: &mut Ctx, doc: &DeTable<'_>, names: &Names) -> Option<Expect> {
     const OUTCOMES: [(&str, ExpectedOutcome); 5] = [
         ("completed", ExpectedOutcome::Completed),
         ("deadlock", ExpectedOutcome::Deadlock),
@@ -40,7 +40,7 @@ pub(crate) fn expect(ctx: &mut Ctx, doc: &DeTable<'_>, names: &Names<'_>) -> Opt
 }
 
 /// Reads one `final` entry: `VAR OP INT`.
-fn check(ctx: &mut Ctx, item: &Val<'_>, names: &Names<'_>) -> Option<FinalCheck> {
+fn check(ctx: &mut Ctx, item: &Val<'_>, names: &Names) -> Option<FinalCheck> {
     let text = ctx.string(item, "final")?;
     let span = span_of(item);
     let shape = Some("write `VAR OP INT`, such as `counter == 6`".to_string());

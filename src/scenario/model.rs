@@ -79,6 +79,44 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Where each line of a text starts, for finding the line of many offsets
+/// in one pass over the text instead of one pass each.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `source`.
+    pub fn new(source: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    /// The byte offset where the 1-based line `line` starts.
+    pub fn start(&self, line: usize) -> usize {
+        self.starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset in `source`.
+    pub fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(source.len());
+        let line = self.line(offset);
+        let start = self.start(line).min(offset);
+        let col = source.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        (line, col)
+    }
+}
+
 /// The `[machine]` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Machine {

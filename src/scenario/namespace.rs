@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::diag::Diagnostic;
-use super::model::{line_col, Span};
+use super::model::{LineIndex, Span};
 use super::names::{did_you_mean, is_ident, RESERVED};
 use super::value::Ctx;
 
@@ -95,16 +95,16 @@ fn parse_index(inner: &str) -> Option<Index> {
 
 /// Every declared name.
 #[derive(Debug)]
-pub(crate) struct Names<'s> {
-    source: &'s str,
+pub(crate) struct Names {
+    lines: LineIndex,
     map: HashMap<String, (Entity, Span)>,
 }
 
-impl<'s> Names<'s> {
+impl Names {
     /// An empty namespace over the given source (for "first declared" hints).
-    pub fn new(source: &'s str) -> Self {
+    pub fn new(source: &str) -> Self {
         Names {
-            source,
+            lines: LineIndex::new(source),
             map: HashMap::new(),
         }
     }
@@ -122,7 +122,7 @@ impl<'s> Names<'s> {
             return false;
         }
         if let Some((_, first)) = self.map.get(name) {
-            let (line, _) = line_col(self.source, first.start);
+            let line = self.lines.line(first.start);
             let hint = format!("`{name}` is first declared on line {line}");
             ctx.error_hint(span, format!("`{name}` is declared twice"), Some(hint));
             return false;

@@ -30,7 +30,7 @@ pub(crate) fn article(kind: &ResourceKind) -> String {
 }
 
 /// Reads `[vars]`: integer variables in declaration order.
-pub(crate) fn vars(ctx: &mut Ctx, doc: &DeTable<'_>, names: &mut Names<'_>) -> Vec<Var> {
+pub(crate) fn vars(ctx: &mut Ctx, doc: &DeTable<'_>, names: &mut Names) -> Vec<Var> {
     let mut out = Vec::new();
     let Some(t) = doc.get("vars").and_then(|v| ctx.table(v, "vars")) else {
         return out;
@@ -77,7 +77,7 @@ struct PendingLock {
 pub(crate) fn resources(
     ctx: &mut Ctx,
     doc: &DeTable<'_>,
-    names: &mut Names<'_>,
+    names: &mut Names,
     cpus: u32,
 ) -> Vec<Resource> {
     let mut all: Vec<(&str, &Key<'_>, &Val<'_>)> = Vec::new();
@@ -140,7 +140,7 @@ fn push_elements(
 }
 
 /// Binds each condition to its lock, which must be a mutex or an rlock.
-fn resolve_locks(ctx: &mut Ctx, names: &Names<'_>, out: &mut [Resource], pending: &[PendingLock]) {
+fn resolve_locks(ctx: &mut Ctx, names: &Names, out: &mut [Resource], pending: &[PendingLock]) {
     for p in pending {
         let target = parse_ref(&p.lock, p.span)
             .and_then(|r| names.resolve(&r, 0, |e| matches!(e, Entity::Resource { .. })));

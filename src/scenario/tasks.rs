@@ -79,7 +79,7 @@ impl TaskDecl {
 pub(crate) fn decls(
     ctx: &mut Ctx,
     doc: &DeTable<'_>,
-    names: &mut Names<'_>,
+    names: &mut Names,
     source: &str,
 ) -> Vec<TaskDecl> {
     let mut out = Vec::new();

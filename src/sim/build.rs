@@ -10,7 +10,7 @@ use crate::event::{
     ScriptInfo, TaskId, TaskInfo, VarId, VarInfo,
 };
 use crate::scenario::{
-    line_col, CmpOp, ExpectedOutcome, PoolKind, ResourceKind, Scenario, Task, TaskKind,
+    CmpOp, ExpectedOutcome, LineIndex, PoolKind, ResourceKind, Scenario, Task, TaskKind,
 };
 
 /// Settings of one run that override the scenario's.
@@ -78,12 +78,13 @@ pub fn build(scenario: &Scenario, options: &Options) -> (Sim, Catalog) {
             }
         }
     }
+    let lines_of = LineIndex::new(&scenario.source);
     let mut tasks = Vec::with_capacity(scenario.tasks.len());
     let mut infos = Vec::with_capacity(scenario.tasks.len());
     for (i, task) in scenario.tasks.iter().enumerate() {
         let program = compile(&task.script);
         let proc = procs.of_task(scenario, i);
-        let mut info = task_info(scenario, task, &program);
+        let mut info = task_info(scenario, &lines_of, task, &program);
         info.proc = proc;
         info.event_loop = task.event_loop.map(|l| TaskId(l as u32));
         info.pool = task.pool.map(|p| ResourceId(p as u32));
@@ -328,42 +329,43 @@ fn resource_info(r: &crate::scenario::Resource) -> ResourceInfo {
     info
 }
 
-/// The task's script lines as written in the file, and the line of each instruction.
-fn task_info(scenario: &Scenario, task: &Task, program: &Program) -> TaskInfo {
+/// The task's script lines as written in the file (without the TOML
+/// around it: `script = """` or the quotes of a one-line script), and the
+/// line of each instruction.
+fn task_info(
+    scenario: &Scenario,
+    lines_of: &LineIndex,
+    task: &Task,
+    program: &Program,
+) -> TaskInfo {
     let src = &scenario.source;
-    let file_lines: Vec<&str> = src.lines().collect();
     let span = task.script_span;
-    let (mut first, _) = line_col(src, span.start);
-    let (mut last, _) = line_col(src, span.end.saturating_sub(1).max(span.start));
-    let only_quotes = |line: usize| {
-        let text = file_lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
-        let t = text.trim();
-        t.is_empty() || t.trim_matches(|c| c == '"' || c == '\'').is_empty()
-    };
-    let head = file_lines.get(first.wrapping_sub(1)).copied().unwrap_or("");
-    let head_rest = head.get(line_col_byte(src, span.start)..).unwrap_or("");
-    if head_rest
-        .trim()
-        .trim_matches(|c| c == '"' || c == '\'')
-        .is_empty()
-        && first < last
-    {
+    let start = span.start.min(src.len());
+    let end = span.end.clamp(start, src.len());
+    let text = src.get(start..end).unwrap_or("");
+    let quote = ['"', '\''];
+    let mut first = lines_of.line(start);
+    let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    if let Some(head) = lines.first_mut() {
+        *head = head.trim_start_matches(quote).to_string();
+    }
+    if let Some(tail) = lines.last_mut() {
+        *tail = tail.trim_end().trim_end_matches(quote).to_string();
+    }
+    if lines.len() > 1 && lines[0].trim().is_empty() {
+        lines.remove(0);
         first += 1;
     }
-    if only_quotes(last) && last > first {
-        last -= 1;
+    if lines.len() > 1 && lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
     }
-    let lines: Vec<String> = (first..=last)
-        .filter_map(|l| file_lines.get(l - 1).map(|s| s.to_string()))
-        .collect();
     let mut current = 0u32;
     let pc_line = program
         .code
         .iter()
         .map(|i| {
             if let Instr::Op { at, .. } = i {
-                let (l, _) = line_col(src, *at);
-                current = l.saturating_sub(first) as u32;
+                current = lines_of.line(*at).saturating_sub(first) as u32;
             }
             current
         })
@@ -383,16 +385,6 @@ fn task_info(scenario: &Scenario, task: &Task, program: &Program) -> TaskInfo {
         event_loop: None,
         pool: None,
     }
-}
-
-/// The byte offset of `offset` within its line.
-fn line_col_byte(src: &str, offset: usize) -> usize {
-    let offset = offset.min(src.len());
-    let start = src
-        .get(..offset)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    offset - start
 }
 
 fn outcome(o: ExpectedOutcome) -> Outcome {

@@ -1,12 +1,12 @@
 //! The terminal and the event loop: raw mode and the alternate screen behind
-//! a guard that restores them on every exit path (quit, Ctrl-C, SIGTERM,
-//! error, panic), an input thread, and one loop that selects over input,
-//! engine events and a tick, and draws at most every ~16 ms. Imports nothing
-//! of weft but the UI.
+//! a guard that restores them on every exit path (quit, Ctrl-C, a signal
+//! from outside, error, panic), an input thread, and one loop that selects
+//! over input, engine events and a tick, and draws at most every ~16 ms.
+//! Imports nothing of weft but the UI.
 
 use std::io::{self, stdout};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -114,20 +114,42 @@ impl Drop for Input {
     }
 }
 
-/// Registers a flag that SIGTERM (and SIGHUP) sets, so the loop can quit
+/// The signals that end the TUI: each is caught so that the loop can quit
 /// and restore the terminal instead of dying in raw mode.
-fn termination_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    #[cfg(unix)]
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        let _ = signal_hook::flag::register(sig, Arc::clone(&flag));
+#[cfg(unix)]
+const ENDING_SIGNALS: [i32; 4] = [
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGQUIT,
+];
+
+/// The number of the last ending signal caught (0: none). Signals are
+/// process-wide, so this is too.
+fn caught() -> &'static Arc<AtomicUsize> {
+    static CAUGHT: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
+    CAUGHT.get_or_init(|| {
+        let flag = Arc::new(AtomicUsize::new(0));
+        #[cfg(unix)]
+        for sig in ENDING_SIGNALS {
+            let _ = signal_hook::flag::register_usize(sig, Arc::clone(&flag), sig as usize);
+        }
+        flag
+    })
+}
+
+/// The signal that ended the TUI, if one did: the command then exits with
+/// 128 + its number, as a shell expects of a program a signal stopped.
+pub fn ending_signal() -> Option<i32> {
+    match caught().load(Ordering::Relaxed) {
+        0 => None,
+        n => Some(n as i32),
     }
-    flag
 }
 
 /// Runs the app in the terminal until it quits.
 pub fn run_loop(app: &mut App<'_>, mouse: bool) -> io::Result<()> {
-    let term_flag = termination_flag();
+    let term_flag = caught();
     let (guard, mut terminal) = TermGuard::enter(mouse)?;
     let size = terminal.size()?;
     app.update(Action::Resize {
@@ -135,7 +157,7 @@ pub fn run_loop(app: &mut App<'_>, mouse: bool) -> io::Result<()> {
         height: size.height,
     });
     let input = Input::spawn();
-    let result = event_loop(app, &mut terminal, &input, &term_flag);
+    let result = event_loop(app, &mut terminal, &input, term_flag);
     drop(input);
     drop(guard);
     result
@@ -145,7 +167,7 @@ fn event_loop(
     app: &mut App<'_>,
     terminal: &mut ratatui::DefaultTerminal,
     input: &Input,
-    term_flag: &AtomicBool,
+    term_flag: &AtomicUsize,
 ) -> io::Result<()> {
     let mut last_tick = Instant::now();
     let mut last_draw: Option<Instant> = None;
@@ -180,7 +202,7 @@ fn event_loop(
         let now = Instant::now();
         app.update(Action::Tick(now - last_tick));
         last_tick = now;
-        if term_flag.load(Ordering::Relaxed) {
+        if term_flag.load(Ordering::Relaxed) != 0 {
             app.quit = true;
         }
         if app.quit {
@@ -191,6 +213,7 @@ fn event_loop(
             terminal.draw(|f| layout::draw(f, app))?;
             last_draw = Some(Instant::now());
             dirty = false;
+            crash_test();
         }
     }
 }
@@ -205,5 +228,14 @@ fn busy(app: &App<'_>) -> bool {
 fn handle_input(app: &mut App<'_>, ev: &TermEvent) {
     if let Some(action) = keymap::map(ev, app.mode()) {
         app.update(action);
+    }
+}
+
+/// `WEFT_CRASH_TEST=panic` makes the TUI panic after its first frame, so
+/// that the tests can check that a panic leaves the terminal as it found it.
+fn crash_test() {
+    static ASKED: OnceLock<bool> = OnceLock::new();
+    if *ASKED.get_or_init(|| std::env::var_os("WEFT_CRASH_TEST").is_some_and(|v| v == "panic")) {
+        panic!("WEFT_CRASH_TEST=panic: a deliberate panic after the first frame");
     }
 }

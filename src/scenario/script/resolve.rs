@@ -27,7 +27,7 @@ pub(crate) struct TaskInfo {
 /// Everything declared in the scenario, for resolving names.
 pub(crate) struct Scope<'a> {
     /// The namespace.
-    pub names: &'a Names<'a>,
+    pub names: &'a Names,
     /// Every resource.
     pub resources: &'a [Resource],
     /// Every task.
