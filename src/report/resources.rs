@@ -141,7 +141,7 @@ pub struct GilReport {
     pub name: String,
     /// Who holds it at the end.
     pub holder: Option<String>,
-    /// Times it went to another thread.
+    /// Times it went from one thread to another.
     pub handovers: u64,
     /// Acquisitions.
     pub acquisitions: u64,

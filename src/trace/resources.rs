@@ -34,7 +34,8 @@ pub struct LockState {
     pub acquisitions: u64,
     /// Requests that had to wait so far.
     pub contentions: u64,
-    /// Times the lock went to a task other than its last holder.
+    /// Times the lock went from one task to another (its first holder is
+    /// not a handover).
     pub handovers: u64,
     /// The last task that held it.
     pub last_holder: Option<TaskId>,
@@ -45,7 +46,7 @@ impl LockState {
         if self.holder != Some(task) || depth == 1 {
             self.held_since = now;
         }
-        if self.holder.is_none() && self.last_holder != Some(task) {
+        if self.holder.is_none() && self.last_holder.is_some_and(|last| last != task) {
             self.handovers += 1;
         }
         self.holder = Some(task);
