@@ -1,6 +1,7 @@
 //! Every kind of scenario error renders as `path:line:col: message`, the
 //! line, a caret and a hint; all errors of a file are reported; nothing panics.
 
+mod common;
 use proptest::prelude::*;
 use weft::scenario::parse;
 
@@ -221,7 +222,7 @@ loop {
 "#;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(common::proptest_config(256))]
 
     #[test]
     fn never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {

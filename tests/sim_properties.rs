@@ -89,7 +89,7 @@ fn scenario() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(120))]
+    #![proptest_config(common::proptest_config(120))]
 
     #[test]
     fn invariants_hold_on_random_scenarios(src in scenario()) {
@@ -228,7 +228,7 @@ fn sync_scenario() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(150))]
+    #![proptest_config(common::proptest_config(150))]
 
     #[test]
     fn the_newer_primitives_keep_their_invariants(src in sync_scenario()) {

@@ -1,6 +1,7 @@
 //! Nothing panics on a damaged trace: reading it, reporting it, or drawing
 //! it in the TUI, whatever its bytes.
 
+mod common;
 use proptest::prelude::*;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -49,7 +50,7 @@ fn exercise(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(common::proptest_config(200))]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {

@@ -60,3 +60,16 @@ pub fn cpu_bound(policy: &str, quantum: u32, tasks: &[(&str, u64, u64, i64)]) ->
     }
     s
 }
+
+/// `cases` random cases; a failure is kept beside the test's file (in
+/// `NAME.proptest-regressions`, to be committed) and tried first on every
+/// later run.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..proptest::test_runner::Config::default()
+    }
+}
