@@ -414,7 +414,6 @@ fn two_processes_take_10_ticks_under_the_gil() {
 }
 
 #[test]
-#[ignore = "the report folds every process's writes into one table of variables (src/trace/world.rs), so `final` and `vars` show the last write from any process, not main's copy"]
 fn processes_bump_their_own_copies_not_mains() {
     Lesson::run("gil_cpu_processes").var("finished", 0);
 }
@@ -449,7 +448,6 @@ fn a_child_process_changes_only_its_own_copy() {
 }
 
 #[test]
-#[ignore = "the report folds every process's writes into one table of variables (src/trace/world.rs), so `final` and `vars` show the last write from any process, not main's copy"]
 fn main_keeps_its_own_count_after_the_child_process() {
     Lesson::run("process_globals").var("count", 3);
 }
@@ -481,7 +479,6 @@ fn processes_pass_results_through_a_queue() {
 }
 
 #[test]
-#[ignore = "the report folds every process's writes into one table of variables (src/trace/world.rs), so `final` and `vars` show the last write from any process, not main's copy"]
 fn the_workers_totals_stay_in_their_processes() {
     Lesson::run("process_queue_ipc").var("total", 0);
 }
@@ -517,7 +514,6 @@ fn process_pool_jobs_run_two_at_once() {
 }
 
 #[test]
-#[ignore = "the report folds every process's writes into one table of variables (src/trace/world.rs), so `final` and `vars` show the last write from any process, not main's copy"]
 fn process_pool_jobs_count_in_the_workers_copies() {
     Lesson::run("pool_processes_gil").var("jobs_done", 0);
 }
@@ -636,7 +632,6 @@ fn a_queue_wait_under_a_lock_deadlocks_all_three() {
 }
 
 #[test]
-#[ignore = "the JSON report's deadlocks carry no `rule` field (src/report/mod.rs DeadlockReport), and the text report calls the knot a cycle"]
 fn the_queue_deadlock_is_reported_by_the_knot_rule() {
     // The consumer waits on q, which either producer could end: a wait with
     // several possible releasers, so the rule is a knot, not a cycle.

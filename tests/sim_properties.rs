@@ -99,7 +99,7 @@ proptest! {
         for e in &events {
             match &e.kind {
                 EventKind::LockAcquire { task, lock, .. } => {
-                    let holder = world.locks[lock.index()].holder;
+                    let holder = world.lock(*lock).and_then(|l| l.holder);
                     prop_assert!(holder.is_none() || holder == Some(*task), "two holders of a mutex");
                 }
                 EventKind::QueuePut { len, .. } if capacity > 0 => {

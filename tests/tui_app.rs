@@ -10,6 +10,7 @@ use support::{drain, FileEngine};
 use weft::event::{EventKind, TaskId};
 use weft::tui::keymap::{map_key, Mode};
 use weft::tui::layout::Panel;
+use weft::tui::panels::Kind;
 use weft::tui::timeline::ZOOMS;
 use weft::tui::{Action, App, Open, Theme};
 
@@ -119,7 +120,7 @@ fn zoom_clamps_and_focus_cycles() {
     }
     // ABBA has locks but no queues: the queues panel is hidden and skipped.
     let want = [
-        Panel::Locks,
+        Panel::Resource(Kind::Locks),
         Panel::Waits,
         Panel::Scripts,
         Panel::Log,

@@ -14,12 +14,11 @@ use ratatui::Terminal;
 
 use support::{drain, FileEngine};
 use weft::event::{EventKind, ResourceId, TaskState, WaitOn};
-use weft::tui::deadlock::WaitsView;
 use weft::tui::header::HeaderView;
 use weft::tui::layout::{self, Scene};
-use weft::tui::locks::LocksView;
 use weft::tui::log::LogView;
-use weft::tui::queues::QueuesView;
+use weft::tui::panels::waits::WaitsView;
+use weft::tui::panels::{Kind, ResourcePanelView};
 use weft::tui::script::ScriptsView;
 use weft::tui::theme::{BLUISH_GREEN, VERMILLION};
 use weft::tui::timeline::TimelineView;
@@ -130,7 +129,13 @@ fn abba_views_one_by_one() {
         ),
         (
             "locks",
-            view(&app, 50, 5, |sc, r, b| LocksView { scene: sc }.render(r, b)),
+            view(&app, 50, 5, |sc, r, b| {
+                ResourcePanelView {
+                    scene: sc,
+                    kind: Kind::Locks,
+                }
+                .render(r, b)
+            }),
         ),
         (
             "waits",
@@ -197,8 +202,12 @@ fn bounded_queue_panel_and_cpu_lanes() {
     let mut app = open(&engine, true);
     let step = queue_full_step(&app);
     app.session.as_mut().unwrap().set_cursor(step);
-    let q = view(&app, 60, 5, |sc, r, b| {
-        QueuesView { scene: sc }.render(r, b)
+    let q = view(&app, 100, 5, |sc, r, b| {
+        ResourcePanelView {
+            scene: sc,
+            kind: Kind::Queues,
+        }
+        .render(r, b)
     });
     insta::assert_snapshot!("queue_panel_full", q);
     app.update(Action::ToggleCpuLanes);
@@ -261,4 +270,37 @@ fn screens_at_80x24_and_200x60() {
     insta::assert_snapshot!("abba_80x24", text(small.backend().buffer()));
     let big = screen(&app, 200, 60);
     insta::assert_snapshot!("abba_200x60", text(big.backend().buffer()));
+}
+
+#[test]
+fn a_simulated_knot_is_drawn_by_its_rule() {
+    let engine = FileEngine::new(&["queue_under_lock_deadlock.toml"]);
+    let mut app = open(&engine, true);
+    app.update(Action::JumpDeadlock);
+    let t = screen(&app, 120, 40);
+    let all = text(t.backend().buffer());
+    assert!(all.contains("DEADLOCK at tick 1 (knot)"), "{all}");
+    assert!(
+        all.contains("⊗ consumer -[get q]-> producer[0], producer[1]"),
+        "{all}"
+    );
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "⊗ producer[0] -[L]-> consumer").expect("a member a line");
+    assert_eq!(buf[(x, y)].fg, VERMILLION);
+}
+
+#[test]
+fn a_simulated_process_pool_shows_each_workers_gil_and_variables() {
+    let engine = FileEngine::new(&["pool_processes_gil.toml"]);
+    let mut app = open(&engine, true);
+    app.update(Action::End);
+    let all = text(screen(&app, 120, 40).backend().buffer());
+    for row in ["pool[0]:", "pool[1]:", "  GIL "] {
+        assert!(all.contains(row), "{row} missing:\n{all}");
+    }
+    let pool = all
+        .lines()
+        .find(|l| l.contains("p closed"))
+        .expect("the pools panel");
+    assert!(pool.contains("0/2 p closed 0:· 1:·"), "{pool}");
 }

@@ -28,7 +28,7 @@ pub fn check_expectations(catalog: &Catalog, world: &World) -> Option<ExpectResu
         .checks
         .iter()
         .map(|c| {
-            let value = world.vars.get(c.var.index()).copied();
+            let value = world.main_vars().get(c.var.index()).copied();
             let ok = value.is_some_and(|v| c.op.holds(v, c.value));
             (c.text.clone(), ok)
         })

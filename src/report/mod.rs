@@ -3,8 +3,14 @@
 //!
 //! Imports the event contract, the trace and the analysis.
 
+mod resources;
 mod text;
+mod text_more;
 
+pub use resources::{
+    BarrierReport, BusyWorker, ConditionReport, EventReport, GilReport, PoolReport, ProcessReport,
+    RwLockReport, SemaphoreReport,
+};
 pub use text::render_text;
 
 use std::collections::BTreeMap;
@@ -12,7 +18,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analysis::{averages, check_expectations, task_stats};
-use crate::event::{Catalog, Outcome, TaskState, WaitEdge};
+use crate::event::{Catalog, Outcome, ResourceId, ResourceInfo, TaskState, WaitEdge};
 use crate::trace::{StateTicks, Trace};
 
 /// The report of one run (field names as in CLI.md).
@@ -38,8 +44,24 @@ pub struct Report {
     pub locks: Vec<LockReport>,
     /// Every queue.
     pub queues: Vec<QueueReport>,
-    /// Shared variables at the end.
+    /// Every semaphore.
+    pub semaphores: Vec<SemaphoreReport>,
+    /// Every rwlock.
+    pub rwlocks: Vec<RwLockReport>,
+    /// Every condition.
+    pub conditions: Vec<ConditionReport>,
+    /// Every event.
+    pub events: Vec<EventReport>,
+    /// Every barrier.
+    pub barriers: Vec<BarrierReport>,
+    /// Every pool.
+    pub pools: Vec<PoolReport>,
+    /// Each process's GIL (empty without `gil = true`).
+    pub gil: Vec<GilReport>,
+    /// Shared variables of the main process at the end.
     pub vars: BTreeMap<String, i64>,
+    /// Every process and its variables at the end, main first.
+    pub processes: Vec<ProcessReport>,
     /// The `[expect]` check, `null` without one.
     pub expect: Option<ExpectReport>,
     /// Averages over the tasks that finished.
@@ -105,12 +127,15 @@ impl From<StateTicks> for TicksReport {
     }
 }
 
-/// A deadlock: its tick and cycle.
+/// A deadlock: its tick, rule and edges.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeadlockReport {
-    /// The tick the cycle closed.
+    /// The tick it closed.
     pub tick: u64,
-    /// Each task waiting for the next.
+    /// `cycle` or `knot`.
+    pub rule: &'static str,
+    /// Each task waiting for the next; for a knot, one edge from each
+    /// member to each member that could end its wait.
     pub cycle: Vec<CycleEdge>,
 }
 
@@ -227,12 +252,21 @@ impl Report {
                 let held = world
                     .held_by(crate::event::TaskId(i as u32))
                     .into_iter()
-                    .map(|r| cat.resources[r].name.clone())
+                    .filter(|r| {
+                        cat.resources
+                            .get(r.index())
+                            .is_some_and(|x| !x.is_builtin())
+                    })
+                    .map(|r| cat.resource_name(r).to_string())
                     .collect();
                 TaskReport {
                     name: info.name.clone(),
                     kind: info.kind.clone(),
-                    process: info.process.clone(),
+                    // A process pool's job runs in its worker's process.
+                    process: match (t.worker, cat.processes.get(t.proc as usize)) {
+                        (Some(_), Some(p)) => p.name.clone(),
+                        _ => info.process.clone(),
+                    },
                     final_state: t.state.name(),
                     blocked_on,
                     arrival: t.arrival,
@@ -267,19 +301,23 @@ impl Report {
             deadlocks: world
                 .deadlocks
                 .iter()
-                .map(|(tick, cycle)| DeadlockReport {
-                    tick: *tick,
-                    cycle: cycle_edges(cat, cycle),
+                .map(|d| DeadlockReport {
+                    tick: d.tick,
+                    rule: d.rule.name(),
+                    cycle: cycle_edges(cat, &d.edges),
                 })
                 .collect(),
             locks: lock_reports(trace),
             queues: queue_reports(trace),
-            vars: cat
-                .vars
-                .iter()
-                .zip(&world.vars)
-                .map(|(v, x)| (v.name.clone(), *x))
-                .collect(),
+            semaphores: resources::semaphores(cat, world),
+            rwlocks: resources::rwlocks(cat, world),
+            conditions: resources::conditions(cat, world),
+            events: resources::events(cat, world),
+            barriers: resources::barriers(cat, world),
+            pools: resources::pools(cat, world),
+            gil: resources::gil(cat, world),
+            vars: resources::var_map(cat, world.main_vars()),
+            processes: resources::processes(cat, world),
             expect,
             averages: AveragesReport {
                 waiting_time: avg.waiting_time,
@@ -338,40 +376,48 @@ fn cycle_edges(cat: &Catalog, cycle: &[WaitEdge]) -> Vec<CycleEdge> {
 fn lock_reports(trace: &Trace) -> Vec<LockReport> {
     let cat = &trace.catalog;
     let world = trace.last();
-    cat.resources
-        .iter()
-        .zip(&world.locks)
-        .filter(|(r, _)| r.is_lock())
-        .map(|(r, l)| LockReport {
-            name: r.name.clone(),
-            kind: r.kind.clone(),
-            holder: l.holder.map(|t| cat.task_name(t).to_string()),
-            waiters: l
-                .waiters
-                .iter()
-                .map(|&t| cat.task_name(t).to_string())
-                .collect(),
-            acquisitions: l.acquisitions,
-            contentions: l.contentions,
+    kinds(cat, ResourceInfo::is_lock)
+        .filter_map(|(r, info)| {
+            let l = world.lock(r)?;
+            Some(LockReport {
+                name: info.name.clone(),
+                kind: info.kind.clone(),
+                holder: l.holder.map(|t| cat.task_name(t).to_string()),
+                waiters: resources::waiter_names(cat, world, r),
+                acquisitions: l.acquisitions,
+                contentions: l.contentions,
+            })
         })
         .collect()
+}
+
+/// The resources of the catalog that `want` picks, with their ids.
+fn kinds<'c>(
+    cat: &'c Catalog,
+    want: impl Fn(&ResourceInfo) -> bool + 'c,
+) -> impl Iterator<Item = (ResourceId, &'c ResourceInfo)> + 'c {
+    cat.resources
+        .iter()
+        .enumerate()
+        .filter(move |(_, r)| want(r))
+        .map(|(i, r)| (ResourceId(i as u32), r))
 }
 
 fn queue_reports(trace: &Trace) -> Vec<QueueReport> {
     let cat = &trace.catalog;
     let world = trace.last();
-    cat.resources
-        .iter()
-        .zip(&world.queues)
-        .filter(|(r, _)| r.is_queue())
-        .map(|(r, q)| QueueReport {
-            name: r.name.clone(),
-            capacity: r.capacity.unwrap_or(0),
-            order: r.order.clone().unwrap_or_else(|| "fifo".into()),
-            final_len: q.len,
-            max_len: q.max_len,
-            puts: q.puts,
-            gets: q.gets,
+    kinds(cat, ResourceInfo::is_queue)
+        .filter_map(|(r, info)| {
+            let q = world.queue(r)?;
+            Some(QueueReport {
+                name: info.name.clone(),
+                capacity: info.capacity.unwrap_or(0),
+                order: info.order.clone().unwrap_or_else(|| "fifo".into()),
+                final_len: q.len,
+                max_len: q.max_len,
+                puts: q.puts,
+                gets: q.gets,
+            })
         })
         .collect()
 }

@@ -43,12 +43,21 @@ pub fn render_text(r: &Report, color: bool) -> String {
     );
     for d in &r.deadlocks {
         let mut chain = d.cycle.first().map(|e| e.task.clone()).unwrap_or_default();
+        let mut last: Option<&str> = None;
         for e in &d.cycle {
-            let _ = write!(chain, " -[{}]-> {}", e.waits_for, e.held_by);
+            if d.rule == "knot" && last == Some(e.task.as_str()) {
+                let _ = write!(chain, ", {}", e.held_by);
+            } else if d.rule == "knot" && last.is_some() {
+                let _ = write!(chain, "; {} -[{}]-> {}", e.task, e.waits_for, e.held_by);
+            } else {
+                let _ = write!(chain, " -[{}]-> {}", e.waits_for, e.held_by);
+            }
+            last = Some(e.task.as_str());
         }
         let _ = writeln!(
             s,
-            "  cycle at tick {}: {}",
+            "  {} at tick {}: {}",
+            d.rule,
             d.tick,
             paint(color, style, &chain)
         );
@@ -70,10 +79,12 @@ pub fn render_text(r: &Report, color: bool) -> String {
     tasks_table(&mut s, r);
     locks_table(&mut s, r);
     queues_table(&mut s, r);
+    super::text_more::primitives(&mut s, r);
     if !r.vars.is_empty() {
         let vars: Vec<String> = r.vars.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         let _ = writeln!(s, "\nvariables: {}", vars.join(", "));
     }
+    super::text_more::processes(&mut s, r);
     let busy: Vec<String> = r
         .cpus
         .iter()

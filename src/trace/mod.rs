@@ -5,11 +5,17 @@
 
 mod check;
 mod jsonl;
+mod lookup;
+mod resources;
 mod world;
 
 pub use check::{check_catalog, check_ids};
 pub use jsonl::{read, write, write_header, TraceError};
-pub use world::{CpuView, LockView, QueueView, StateTicks, TaskView, World};
+pub use resources::{
+    BarrierState, ConditionState, FlagState, LockState, PoolState, PrimState, QueueState,
+    ResourceState, RwLockState, SemaphoreState, Waiting,
+};
+pub use world::{CpuView, DeadlockFound, StateTicks, TaskView, World};
 
 use crate::event::{Catalog, Event};
 

@@ -2,8 +2,11 @@
 //! only by folding events. Views and reports read it; nothing else changes it.
 
 use crate::event::{
-    Catalog, CpuId, Event, EventKind, Outcome, StuckTask, TaskId, TaskState, WaitEdge, WaitOn,
+    Catalog, CpuId, DeadlockRule, Event, EventKind, Outcome, ResourceId, StuckTask, TaskId,
+    TaskState, WaitEdge, WaitOn,
 };
+
+use super::resources::{PrimState, QueueOp, ResourceState, Waiting};
 
 /// Ticks a task spent in each kind of state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,6 +38,13 @@ pub struct TaskView {
     pub finish: Option<u64>,
     /// The instruction it is at.
     pub pc: Option<u32>,
+    /// The process it runs in (an index into the catalog's processes); a
+    /// process pool's job moves to its worker's process when it starts.
+    pub proc: u32,
+    /// Its script is the main thread of a process of its own.
+    pub heads_process: bool,
+    /// A pool's job: the pool and worker that run it, once started.
+    pub worker: Option<(ResourceId, u32)>,
 }
 
 impl TaskView {
@@ -54,38 +64,6 @@ fn add_ticks(t: &mut StateTicks, state: TaskState, n: u64) {
         TaskState::Sleeping { .. } => t.sleeping += n,
         TaskState::New | TaskState::Done | TaskState::Failed { .. } | TaskState::Killed => {}
     }
-}
-
-/// A lock as the fold sees it (default for resources that are not locks).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LockView {
-    /// Who holds it.
-    pub holder: Option<TaskId>,
-    /// How many times the holder holds it.
-    pub depth: u32,
-    /// Who waits for it, first first.
-    pub waiters: Vec<TaskId>,
-    /// Since when the holder holds it.
-    pub held_since: u64,
-    /// Acquisitions so far (re-entries count).
-    pub acquisitions: u64,
-    /// Requests that had to wait so far.
-    pub contentions: u64,
-}
-
-/// A queue as the fold sees it (default for resources that are not queues).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct QueueView {
-    /// Items in it now.
-    pub len: u32,
-    /// The most it held.
-    pub max_len: u32,
-    /// Items put so far.
-    pub puts: u64,
-    /// Items got so far.
-    pub gets: u64,
-    /// Items put and not yet marked done.
-    pub unfinished: u32,
 }
 
 /// A CPU as the fold sees it.
@@ -109,6 +87,17 @@ impl CpuView {
     }
 }
 
+/// A deadlock as its event reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlockFound {
+    /// The tick it closed.
+    pub tick: u64,
+    /// The rule that found it.
+    pub rule: DeadlockRule,
+    /// The cycle, or one edge from each knot member to each releaser.
+    pub edges: Vec<WaitEdge>,
+}
+
 /// The state of a run after `step` events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct World {
@@ -118,41 +107,63 @@ pub struct World {
     pub tick: u64,
     /// Tasks, by id.
     pub tasks: Vec<TaskView>,
-    /// Locks, by resource id.
-    pub locks: Vec<LockView>,
-    /// Queues, by resource id.
-    pub queues: Vec<QueueView>,
-    /// Shared variables, by id.
-    pub vars: Vec<i64>,
+    /// Resources, by id: each one's state for its kind, and its waiters.
+    pub resources: Vec<ResourceState>,
+    /// Shared variables, per process (by index into the catalog's
+    /// processes), by variable id.
+    pub vars: Vec<Vec<i64>>,
     /// CPUs, by id.
     pub cpus: Vec<CpuView>,
-    /// Every deadlock found, with its tick.
-    pub deadlocks: Vec<(u64, Vec<WaitEdge>)>,
+    /// Every deadlock found.
+    pub deadlocks: Vec<DeadlockFound>,
     /// The stuck tasks of a stall.
     pub stall: Option<Vec<StuckTask>>,
     /// How the run ended, once it has.
     pub outcome: Option<Outcome>,
 }
 
+/// Cap on the processes whose variables the fold keeps (a trace's catalog
+/// is untrusted input).
+const MAX_PROCESSES: usize = 4096;
+
 impl World {
     /// The state before any event.
     pub fn new(catalog: &Catalog) -> World {
-        let task = TaskView {
-            state: TaskState::New,
-            since: 0,
-            ticks: StateTicks::default(),
-            arrival: None,
-            first_run: None,
-            finish: None,
-            pc: None,
-        };
+        let tasks = catalog
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, info)| TaskView {
+                state: TaskState::New,
+                since: 0,
+                ticks: StateTicks::default(),
+                arrival: None,
+                first_run: None,
+                finish: None,
+                pc: None,
+                proc: info.proc,
+                heads_process: catalog
+                    .processes
+                    .get(info.proc as usize)
+                    .is_some_and(|p| p.task == Some(TaskId(i as u32))),
+                worker: None,
+            })
+            .collect();
+        let initial: Vec<i64> = catalog.vars.iter().map(|v| v.initial).collect();
+        let procs = catalog.processes.len().clamp(1, MAX_PROCESSES);
         World {
             step: 0,
             tick: 0,
-            tasks: vec![task; catalog.tasks.len()],
-            locks: vec![LockView::default(); catalog.resources.len()],
-            queues: vec![QueueView::default(); catalog.resources.len()],
-            vars: catalog.vars.iter().map(|v| v.initial).collect(),
+            tasks,
+            resources: catalog
+                .resources
+                .iter()
+                .map(|r| ResourceState {
+                    prim: PrimState::new(r),
+                    waiters: Vec::new(),
+                })
+                .collect(),
+            vars: vec![initial; procs],
             cpus: vec![CpuView::default(); catalog.cpus as usize],
             deadlocks: Vec::new(),
             stall: None,
@@ -166,89 +177,119 @@ impl World {
         self.step += 1;
         self.tick = e.tick;
         let now = e.tick;
+        use EventKind as K;
         match &e.kind {
-            EventKind::State { task, state } => self.set_state(*task, *state, now),
-            EventKind::Pc { task, pc } => {
+            K::State { task, state } => self.set_state(*task, *state, now),
+            K::Pc { task, pc } => {
                 if let Some(t) = self.tasks.get_mut(task.index()) {
                     t.pc = Some(*pc);
                 }
             }
-            EventKind::LockWait { task, lock } => {
-                if let Some(l) = self.locks.get_mut(lock.index()) {
-                    l.waiters.push(*task);
-                    l.contentions += 1;
-                }
+            K::LockWait { lock, .. } => self.prim(*lock, |p| p.lock_wait()),
+            K::LockAcquire { task, lock, depth } => {
+                self.prim(*lock, |p| p.lock_acquire(*task, *depth, now))
             }
-            EventKind::LockAcquire { task, lock, depth } => {
-                if let Some(l) = self.locks.get_mut(lock.index()) {
-                    l.waiters.retain(|w| w != task);
-                    if l.holder != Some(*task) || *depth == 1 {
-                        l.held_since = now;
-                    }
-                    l.holder = Some(*task);
-                    l.depth = *depth;
-                    l.acquisitions += 1;
-                }
+            K::LockRelease { task, lock, depth } => {
+                self.prim(*lock, |p| p.lock_release(*task, *depth))
             }
-            EventKind::LockRelease { lock, depth, .. } => {
-                if let Some(l) = self.locks.get_mut(lock.index()) {
-                    l.depth = *depth;
-                    if *depth == 0 {
-                        l.holder = None;
-                    }
-                }
+            K::ReadAcquire { task, lock, .. } => self.prim(*lock, |p| p.read(*task, true)),
+            K::ReadRelease { task, lock, .. } => self.prim(*lock, |p| p.read(*task, false)),
+            K::PermitAcquire { task, sem, left } => {
+                self.prim(*sem, |p| p.permit(*task, *left, true))
             }
-            EventKind::WaitTimeout { task, on } => self.forget_wait(*task, *on),
-            EventKind::QueuePut { queue, len, .. } => {
-                if let Some(q) = self.queues.get_mut(queue.index()) {
-                    q.len = *len;
-                    q.max_len = q.max_len.max(*len);
-                    q.puts += 1;
-                    q.unfinished += 1;
-                }
+            K::PermitRelease { task, sem, left } => {
+                self.prim(*sem, |p| p.permit(*task, *left, false))
             }
-            EventKind::QueueGet { queue, len, .. } => {
-                if let Some(q) = self.queues.get_mut(queue.index()) {
-                    q.len = *len;
-                    q.gets += 1;
-                }
-            }
-            EventKind::QueueDone {
-                queue, unfinished, ..
-            } => {
-                if let Some(q) = self.queues.get_mut(queue.index()) {
-                    q.unfinished = *unfinished;
-                }
-            }
-            EventKind::VarWrite { var, value, .. } => {
-                if let Some(v) = self.vars.get_mut(var.index()) {
+            K::Notify { task, cond, woken } => self.prim(*cond, |p| p.notify(*task, *woken)),
+            K::FlagSet { task, event } => self.prim(*event, |p| p.flag(*task, true)),
+            K::FlagClear { task, event } => self.prim(*event, |p| p.flag(*task, false)),
+            K::BarrierWait {
+                task,
+                barrier,
+                arrived,
+            } => self.prim(*barrier, |p| p.barrier_wait(*task, *arrived)),
+            K::BarrierBroken { barrier, .. } => self.prim(*barrier, PrimState::barrier_broken),
+            K::QueuePut {
+                task, queue, len, ..
+            } => self.prim(*queue, |p| p.queue(*task, QueueOp::Put(*len))),
+            K::QueueGet {
+                task, queue, len, ..
+            } => self.prim(*queue, |p| p.queue(*task, QueueOp::Get(*len))),
+            K::QueueDone {
+                task,
+                queue,
+                unfinished,
+            } => self.prim(*queue, |p| p.queue(*task, QueueOp::Done(*unfinished))),
+            K::PoolStart { task, pool, worker } => self.pool_start(*task, *pool, *worker),
+            K::PoolClose { pool, .. } => self.prim(*pool, PrimState::pool_close),
+            K::VarWrite { task, var, value } => {
+                let p = self.proc_of(*task);
+                if let Some(v) = self.vars.get_mut(p).and_then(|vs| vs.get_mut(var.index())) {
                     *v = *value;
                 }
             }
-            EventKind::Switch { cpu, ticks, .. } => {
+            K::Spawn { task, child } => self.spawn(*task, *child),
+            K::Switch { cpu, ticks, .. } => {
                 if let Some(c) = self.cpus.get_mut(cpu.index()) {
                     c.busy += u64::from(*ticks);
                 }
             }
-            EventKind::Deadlock { cycle, .. } => self.deadlocks.push((now, cycle.to_vec())),
-            EventKind::Stall { stuck } => self.stall = Some(stuck.to_vec()),
-            EventKind::End { outcome } => self.outcome = Some(*outcome),
-            EventKind::VarRead { .. }
-            | EventKind::PermitAcquire { .. }
-            | EventKind::PermitRelease { .. }
-            | EventKind::ReadAcquire { .. }
-            | EventKind::ReadRelease { .. }
-            | EventKind::Notify { .. }
-            | EventKind::FlagSet { .. }
-            | EventKind::FlagClear { .. }
-            | EventKind::BarrierWait { .. }
-            | EventKind::BarrierBroken { .. }
-            | EventKind::PoolStart { .. }
-            | EventKind::PoolClose { .. }
-            | EventKind::Choice { .. }
-            | EventKind::Print { .. }
-            | EventKind::Spawn { .. }
-            | EventKind::Terminate { .. } => {}
+            K::Deadlock { rule, cycle } => self.deadlocks.push(DeadlockFound {
+                tick: now,
+                rule: *rule,
+                edges: cycle.to_vec(),
+            }),
+            K::Stall { stuck } => self.stall = Some(stuck.to_vec()),
+            K::End { outcome } => self.outcome = Some(*outcome),
+            K::WaitTimeout { .. }
+            | K::VarRead { .. }
+            | K::Choice { .. }
+            | K::Print { .. }
+            | K::Terminate { .. } => {}
+        }
+    }
+
+    fn prim(&mut self, r: ResourceId, f: impl FnOnce(&mut PrimState)) {
+        if let Some(res) = self.resources.get_mut(r.index()) {
+            f(&mut res.prim);
+        }
+    }
+
+    fn proc_of(&self, task: TaskId) -> usize {
+        self.tasks.get(task.index()).map_or(0, |t| t.proc as usize)
+    }
+
+    fn spawn(&mut self, parent: TaskId, child: TaskId) {
+        let Some(c) = self.tasks.get(child.index()) else {
+            return;
+        };
+        if !c.heads_process {
+            return;
+        }
+        let (from, to) = (self.proc_of(parent), c.proc as usize);
+        if from != to && to < self.vars.len() {
+            if let Some(values) = self.vars.get(from).cloned() {
+                self.vars[to] = values;
+            }
+        }
+    }
+
+    fn pool_start(&mut self, job: TaskId, pool: ResourceId, worker: u32) {
+        let Some(res) = self.resources.get_mut(pool.index()) else {
+            return;
+        };
+        if !res.prim.pool_start(job, worker) {
+            return;
+        }
+        let process = match &res.prim {
+            PrimState::Pool(p) => p.process,
+            _ => None,
+        };
+        if let Some(t) = self.tasks.get_mut(job.index()) {
+            t.worker = Some((pool, worker));
+            if let Some(base) = process {
+                t.proc = base.saturating_add(worker);
+            }
         }
     }
 
@@ -263,11 +304,19 @@ impl World {
         if old == TaskState::New && state != TaskState::New {
             t.arrival.get_or_insert(now);
         }
+        let worker = t.worker;
         if state.is_final() {
             t.finish = Some(now);
+            if let Some((pool, w)) = worker {
+                if !old.is_final() {
+                    self.prim(pool, |p| p.pool_end(task, w));
+                }
+            }
         }
         if let TaskState::Running { cpu } = state {
-            t.first_run.get_or_insert(now);
+            if let Some(t) = self.tasks.get_mut(task.index()) {
+                t.first_run.get_or_insert(now);
+            }
             self.cpu_takes(cpu, Some(task), now);
         }
         if let TaskState::Running { cpu } = old {
@@ -275,9 +324,43 @@ impl World {
                 self.cpu_takes(cpu, None, now);
             }
         }
-        if let TaskState::Blocked { on, .. } = old {
-            if !matches!(state, TaskState::Blocked { .. }) {
-                self.forget_wait(task, on);
+        self.move_waiter(task, old, state, now);
+    }
+
+    /// Keeps every resource's waiters in step with the tasks' states: a task
+    /// waits on `on.resource()` while it is blocked on it.
+    fn move_waiter(&mut self, task: TaskId, old: TaskState, new: TaskState, now: u64) {
+        let old_on = match old {
+            TaskState::Blocked { on, .. } => Some(on),
+            _ => None,
+        };
+        let (new_on, timed) = match new {
+            TaskState::Blocked { on, timed } => (Some(on), timed),
+            _ => (None, false),
+        };
+        if old_on == new_on {
+            if let Some(r) = new_on.and_then(WaitOn::resource) {
+                if let Some(res) = self.resources.get_mut(r.index()) {
+                    if let Some(w) = res.waiters.iter_mut().find(|w| w.task == task) {
+                        w.timed = timed;
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(r) = old_on.and_then(WaitOn::resource) {
+            if let Some(res) = self.resources.get_mut(r.index()) {
+                res.waiters.retain(|w| w.task != task);
+            }
+        }
+        if let (Some(on), Some(r)) = (new_on, new_on.and_then(WaitOn::resource)) {
+            if let Some(res) = self.resources.get_mut(r.index()) {
+                res.waiters.push(Waiting {
+                    task,
+                    on,
+                    since: now,
+                    timed,
+                });
             }
         }
     }
@@ -292,18 +375,24 @@ impl World {
         }
     }
 
-    fn forget_wait(&mut self, task: TaskId, on: WaitOn) {
-        if let WaitOn::Lock(r) = on {
-            if let Some(l) = self.locks.get_mut(r.index()) {
-                l.waiters.retain(|&w| w != task);
-            }
-        }
+    /// The variables of the main process.
+    pub fn main_vars(&self) -> &[i64] {
+        self.vars.first().map_or(&[], Vec::as_slice)
     }
 
-    /// The locks a task holds, in id order.
-    pub fn held_by(&self, task: TaskId) -> Vec<usize> {
-        (0..self.locks.len())
-            .filter(|&i| self.locks[i].holder == Some(task))
-            .collect()
+    /// The variables of process `p`.
+    pub fn vars_of(&self, p: u32) -> &[i64] {
+        self.vars.get(p as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether a task has ended for good (an unknown task counts as ended).
+    pub fn ended(&self, task: TaskId) -> bool {
+        self.tasks
+            .get(task.index())
+            .is_none_or(|t| t.state.is_final())
     }
 }
+
+#[cfg(test)]
+#[path = "world_tests.rs"]
+mod tests;

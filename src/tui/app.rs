@@ -2,7 +2,6 @@
 //! [`App::update`], the only place where app state changes. Imports the
 //! event contract and the trace; runs go through the [`Engine`] trait.
 
-use crate::event::TaskId;
 use crate::trace::Trace;
 
 use super::keymap::{Action, Mode};
@@ -12,52 +11,9 @@ use super::timeline::{self, Hit, ZOOMS};
 use super::{Engine, Entry, Open, RunRequest, Theme};
 
 pub use super::session::Scheduler;
+pub use super::view_state::ViewState;
 
-/// The zoom a session starts at (an index into [`ZOOMS`]).
-pub const DEFAULT_ZOOM: usize = 1;
-
-/// What the views need besides the world: cursor, focus, zoom, selection
-/// and scroll positions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ViewState {
-    /// Events applied: the world shown is the one after this many.
-    pub cursor: usize,
-    /// The panel that gets ↑/↓.
-    pub focus: Panel,
-    /// Index into [`ZOOMS`].
-    pub zoom: usize,
-    /// One lane per CPU instead of per task.
-    pub cpu_lanes: bool,
-    /// The selected task (lane and script highlighted).
-    pub selected: Option<TaskId>,
-    /// The lane under the lane cursor (a row of the timeline).
-    pub lane_cursor: usize,
-    /// First row shown of the locks, queues and waits panels.
-    pub scroll: [usize; 3],
-    /// Events the log is scrolled back from the cursor.
-    pub log_back: usize,
-    /// The log filter.
-    pub filter: String,
-    /// The filter is being typed.
-    pub filtering: bool,
-}
-
-impl Default for ViewState {
-    fn default() -> ViewState {
-        ViewState {
-            cursor: 0,
-            focus: Panel::Timeline,
-            zoom: DEFAULT_ZOOM,
-            cpu_lanes: false,
-            selected: None,
-            lane_cursor: 0,
-            scroll: [0; 3],
-            log_back: 0,
-            filter: String::new(),
-            filtering: false,
-        }
-    }
-}
+pub use super::view_state::DEFAULT_ZOOM;
 
 /// The picker's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -280,9 +236,10 @@ impl<'a> App<'a> {
                 };
                 s.view.lane_cursor = step(s.view.lane_cursor, rows.saturating_sub(1));
             }
-            Panel::Locks => s.view.scroll[0] = step(s.view.scroll[0], 1000),
-            Panel::Queues => s.view.scroll[1] = step(s.view.scroll[1], 1000),
-            Panel::Waits => s.view.scroll[2] = step(s.view.scroll[2], 1000),
+            p @ (Panel::Resource(_) | Panel::Waits) => {
+                let at = s.view.scroll_of(p);
+                s.view.scroll.insert(p, step(at, 1000));
+            }
             Panel::Log => s.view.log_back = s.view.log_back.saturating_add_signed(-delta),
             Panel::Scripts => {
                 let order = timeline::task_order(s.catalog());

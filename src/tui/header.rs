@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 
 use crate::event::Outcome;
 
-use super::layout::Scene;
+use super::scene::Scene;
 use super::session::{Session, SPEEDS};
 
 /// The header line.

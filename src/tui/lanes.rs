@@ -4,7 +4,7 @@
 //! Views ask for one window of cells at a time, so nothing is refolded per
 //! cell. Also the order of the lanes. Imports only the event contract.
 
-use crate::event::{Catalog, Event, EventKind, TaskId, TaskState};
+use crate::event::{Catalog, Event, EventKind, ResourceId, TaskId, TaskState};
 
 /// A value that holds from the event at `step` (at `tick`) on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,11 @@ pub struct Lanes {
     pub cpus: Vec<Vec<Mark<Option<TaskId>>>>,
     /// Per resource, a queue's length after each put or get.
     pub queues: Vec<Vec<Mark<u32>>>,
+    /// Per resource, the holder of a GIL or an event loop after each
+    /// acquire or release (empty for other resources).
+    pub holders: Vec<Vec<Mark<Option<TaskId>>>>,
+    /// Per resource: a GIL or a loop, whose holders are kept.
+    tracked: Vec<bool>,
     /// The cursor position just after each `Deadlock` event.
     pub deadlock_steps: Vec<usize>,
     /// The index of each `Choice` event.
@@ -65,6 +70,8 @@ impl Lanes {
             tasks: vec![Vec::new(); catalog.tasks.len()],
             cpus: vec![Vec::new(); catalog.cpus as usize],
             queues: vec![Vec::new(); catalog.resources.len()],
+            holders: vec![Vec::new(); catalog.resources.len()],
+            tracked: catalog.resources.iter().map(|r| r.is_builtin()).collect(),
             ..Lanes::default()
         }
     }
@@ -84,9 +91,22 @@ impl Lanes {
                     });
                 }
             }
+            EventKind::LockAcquire { task, lock, .. } => self.hold(step, tick, *lock, Some(*task)),
+            EventKind::LockRelease { lock, depth: 0, .. } => self.hold(step, tick, *lock, None),
             EventKind::Deadlock { .. } => self.deadlock_steps.push(step + 1),
             EventKind::Choice { .. } => self.choice_steps.push(step),
             _ => {}
+        }
+    }
+
+    fn hold(&mut self, step: usize, tick: u64, r: ResourceId, value: Option<TaskId>) {
+        if !self.tracked.get(r.index()).copied().unwrap_or(false) {
+            return;
+        }
+        if let Some(h) = self.holders.get_mut(r.index()) {
+            if h.last().map(|m| m.value) != Some(value) {
+                h.push(Mark { step, tick, value });
+            }
         }
     }
 
@@ -204,48 +224,77 @@ fn paint<T: Copy>(
 /// One row of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
-    /// The name of a process heading its threads.
-    Process(String),
+    /// A process heading its threads (an index into the catalog's processes).
+    Process(u32),
+    /// A process's GIL: which thread holds it over time.
+    Gil(ResourceId),
     /// A task's lane, with its index in [`task_order`].
     Task(usize, TaskId),
     /// A CPU's lane.
     Cpu(u32),
 }
 
-/// The tasks in lane order: grouped by process, in order of first appearance.
+/// The tasks in lane order: grouped by process (in the catalog's order),
+/// each coroutine right after its loop thread.
 pub fn task_order(cat: &Catalog) -> Vec<TaskId> {
-    let mut procs: Vec<&str> = Vec::new();
-    for t in &cat.tasks {
-        if !procs.contains(&t.process.as_str()) {
-            procs.push(&t.process);
+    let n = cat.tasks.len() as u32;
+    let loop_of = |t: TaskId| cat.tasks[t.index()].event_loop.filter(|l| l.0 < n);
+    let mut order = Vec::with_capacity(cat.tasks.len());
+    let mut procs: Vec<u32> = cat.tasks.iter().map(|t| t.proc).collect();
+    procs.sort_unstable();
+    procs.dedup();
+    for p in procs {
+        for t in (0..n).map(TaskId) {
+            if cat.tasks[t.index()].proc != p || loop_of(t).is_some() {
+                continue;
+            }
+            order.push(t);
+            order.extend((0..n).map(TaskId).filter(|&c| loop_of(c) == Some(t)));
         }
     }
-    let mut order: Vec<TaskId> = (0..cat.tasks.len() as u32).map(TaskId).collect();
-    order.sort_by_key(|t| {
-        let p = cat.tasks[t.index()].process.as_str();
-        procs.iter().position(|x| *x == p)
-    });
+    // Coroutines whose loop thread is in another process or missing.
+    for t in (0..n).map(TaskId) {
+        if !order.contains(&t) {
+            order.push(t);
+        }
+    }
     order
 }
 
-/// The rows of the timeline.
+/// The rows of the timeline: with several processes or a GIL, a header
+/// row per process (and its GIL's lane) above its tasks.
 pub fn rows(cat: &Catalog, cpu_lanes: bool) -> Vec<Row> {
     if cpu_lanes {
         return (0..cat.cpus).map(Row::Cpu).collect();
     }
     let order = task_order(cat);
-    let grouped = order
-        .iter()
-        .any(|t| cat.tasks[t.index()].process != cat.tasks[order[0].index()].process);
+    let proc_of = |t: TaskId| cat.tasks[t.index()].proc;
+    let grouped = cat.gil
+        || cat.processes.len() > 1
+        || order.iter().any(|&t| proc_of(t) != proc_of(order[0]));
     let mut out = Vec::new();
-    let mut last: Option<&str> = None;
+    let mut last: Option<u32> = None;
     for (i, &t) in order.iter().enumerate() {
-        let p = cat.tasks[t.index()].process.as_str();
+        let p = proc_of(t);
         if grouped && last != Some(p) {
-            out.push(Row::Process(p.to_string()));
+            out.push(Row::Process(p));
+            if let Some(g) = cat.processes.get(p as usize).and_then(|x| x.gil) {
+                out.push(Row::Gil(g));
+            }
             last = Some(p);
         }
         out.push(Row::Task(i, t));
+    }
+    if grouped {
+        // Processes without tasks of their own (a process pool's workers,
+        // whose jobs move in as they start): their variables and GIL.
+        for (p, info) in cat.processes.iter().enumerate() {
+            let p = p as u32;
+            if !cat.tasks.iter().any(|t| t.proc == p) {
+                out.push(Row::Process(p));
+                out.extend(info.gil.map(Row::Gil));
+            }
+        }
     }
     out
 }

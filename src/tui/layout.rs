@@ -7,55 +7,32 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
-use crate::analysis::{wait_chains, WaitChain};
-use crate::event::{Catalog, WaitOn};
-use crate::trace::{Trace, World};
+use crate::event::Catalog;
+use crate::trace::World;
 
-use super::app::{App, ViewState};
-use super::deadlock::WaitsView;
+use super::app::App;
 use super::header::{FooterView, HeaderView};
 use super::help::HelpView;
-use super::lanes::Lanes;
-use super::locks::LocksView;
 use super::log::LogView;
+use super::panels::{self, waits::WaitsView, Kind, ResourcePanelView};
 use super::picker::PickerView;
-use super::queues::QueuesView;
+pub use super::scene::{Panel, Scene};
 use super::script::ScriptsView;
 use super::session::Session;
 use super::timeline::{self, TimelineView};
-use super::Theme;
 
 /// The smallest terminal the UI draws in.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
 
-/// The panels that can take the focus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Panel {
-    /// Lanes over time.
-    Timeline,
-    /// Locks and their holders.
-    Locks,
-    /// Queues and their lengths.
-    Queues,
-    /// The wait-for graph.
-    Waits,
-    /// The tasks' scripts.
-    Scripts,
-    /// The event log.
-    Log,
-}
-
 /// The rectangles of one frame; a panel that does not fit is `None`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Panels {
     /// The header line.
     pub header: Rect,
     /// Lanes over time.
     pub timeline: Option<Rect>,
-    /// Locks.
-    pub locks: Option<Rect>,
-    /// Queues.
-    pub queues: Option<Rect>,
+    /// The resource panels present, in placing order.
+    pub resources: Vec<(Kind, Rect)>,
     /// Waits and deadlocks.
     pub waits: Option<Rect>,
     /// Scripts.
@@ -69,17 +46,13 @@ pub struct Panels {
 impl Panels {
     /// The panels present, in focus order.
     pub fn present(&self) -> Vec<Panel> {
-        [
-            (Panel::Timeline, self.timeline),
-            (Panel::Locks, self.locks),
-            (Panel::Queues, self.queues),
-            (Panel::Waits, self.waits),
-            (Panel::Scripts, self.scripts),
-            (Panel::Log, self.log),
-        ]
-        .into_iter()
-        .filter_map(|(p, r)| r.map(|_| p))
-        .collect()
+        let mut out = Vec::new();
+        out.extend(self.timeline.map(|_| Panel::Timeline));
+        out.extend(self.resources.iter().map(|(k, _)| Panel::Resource(*k)));
+        out.extend(self.waits.map(|_| Panel::Waits));
+        out.extend(self.scripts.map(|_| Panel::Scripts));
+        out.extend(self.log.map(|_| Panel::Log));
+        out
     }
 }
 
@@ -87,6 +60,9 @@ impl Panels {
 pub fn visible_panels(s: &Session, size: (u16, u16)) -> Vec<Panel> {
     compute(s, size).map(|p| p.present()).unwrap_or_default()
 }
+
+/// The narrowest a column of resource panels gets.
+const MIN_RESOURCE_COL: u16 = 36;
 
 /// Lays out a session's frame; `None` when the terminal is too small.
 pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
@@ -98,11 +74,39 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
     let cat = s.catalog();
     let lane_rows = timeline::rows_needed(cat, s.view.cpu_lanes) as u16;
     let tl_h = (lane_rows + 4).clamp(5, (body_h * 9 / 20).max(5));
-    let locks = cat.resources.iter().filter(|r| r.is_lock()).count() as u16;
-    let queues = cat.resources.iter().filter(|r| r.is_queue()).count() as u16;
-    let mid_need = (locks + 3).max(queues * 3 + 2).max(6);
-    let mid_h = mid_need.clamp(5, (body_h / 3).max(5));
-    let rest = body_h.saturating_sub(tl_h + mid_h);
+    let kinds = panels::present(cat);
+    let res_w = match kinds.len() {
+        0 => 0,
+        1 => width * 55 / 100,
+        _ => width * 64 / 100,
+    };
+    let cap = (body_h / 2).max(5);
+    let cols = columns(cat, &kinds, res_w, cap);
+    let res_w = if cols.len() == 1 {
+        width * 55 / 100
+    } else {
+        res_w
+    };
+    let need = cols
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|k| panels::rows_wanted(cat, *k) as u16 + 2)
+                .sum::<u16>()
+        })
+        .max()
+        .unwrap_or(0)
+        .max(waits_wanted(&s.world));
+    let mid_h = need.max(6).clamp(5, cap);
+    let mut rest = body_h.saturating_sub(tl_h + mid_h);
+    // Too little room left for scripts and log: the middle takes it.
+    let mid_h = if rest < 5 {
+        let m = mid_h + rest;
+        rest = 0;
+        m
+    } else {
+        mid_h
+    };
     let [header, tl, mid, bottom, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(tl_h),
@@ -111,7 +115,9 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
         Constraint::Length(1),
     ])
     .areas(area);
-    let (lk, qu, wa) = split_middle(mid, locks > 0, queues > 0);
+    let [res_area, waits] =
+        Layout::horizontal([Constraint::Length(res_w), Constraint::Min(0)]).areas(mid);
+    let resources = place(cat, &cols, res_area);
     let (scripts, log) = if bottom.height >= 5 {
         let [a, b] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
             .areas(bottom);
@@ -122,100 +128,81 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
     Some(Panels {
         header,
         timeline: Some(tl),
-        locks: lk,
-        queues: qu,
-        waits: wa,
+        resources,
+        waits: Some(waits),
         scripts,
         log,
         footer,
     })
 }
 
-fn split_middle(
-    mid: Rect,
-    locks: bool,
-    queues: bool,
-) -> (Option<Rect>, Option<Rect>, Option<Rect>) {
-    match (locks, queues) {
-        (true, true) => {
-            let [a, b, c] = Layout::horizontal([
-                Constraint::Percentage(32),
-                Constraint::Percentage(33),
-                Constraint::Percentage(35),
-            ])
-            .areas(mid);
-            (Some(a), Some(b), Some(c))
+/// Deals the resource panels into columns: as few as keep each column's
+/// stack within `height` rows, as many as fit `width`; each panel goes to
+/// the column that wants the fewest rows so far.
+fn columns(cat: &Catalog, kinds: &[Kind], width: u16, height: u16) -> Vec<Vec<Kind>> {
+    let needs: Vec<usize> = kinds
+        .iter()
+        .map(|k| panels::rows_wanted(cat, *k) + 2)
+        .collect();
+    let total: usize = needs.iter().sum();
+    let fit = usize::from(width / MIN_RESOURCE_COL).max(1);
+    let n = total
+        .div_ceil(usize::from(height.max(1)))
+        .clamp(1, fit)
+        .min(kinds.len().max(1));
+    let mut cols: Vec<(usize, Vec<Kind>)> = vec![(0, Vec::new()); n];
+    for (&k, &need) in kinds.iter().zip(&needs) {
+        if let Some(c) = cols.iter_mut().min_by_key(|c| c.0) {
+            c.0 += need;
+            c.1.push(k);
         }
-        (true, false) | (false, true) => {
-            let [a, c] =
-                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
-                    .areas(mid);
-            if locks {
-                (Some(a), None, Some(c))
-            } else {
-                (None, Some(a), Some(c))
-            }
-        }
-        (false, false) => (None, None, Some(mid)),
     }
+    cols.into_iter()
+        .map(|c| c.1)
+        .filter(|c| !c.is_empty())
+        .collect()
 }
 
-/// Everything a view reads: the world at the cursor, the view state, and
-/// what is derived from them once per frame.
-pub struct Scene<'a> {
-    /// The names behind the ids.
-    pub catalog: &'a Catalog,
-    /// The world at the cursor.
-    pub world: &'a World,
-    /// Cursor, focus, zoom, selection.
-    pub view: &'a ViewState,
-    /// The events.
-    pub trace: &'a Trace,
-    /// The lane histories.
-    pub lanes: &'a Lanes,
-    /// Colours.
-    pub theme: Theme,
-    /// The wait-for graph at the cursor, as chains.
-    pub chains: Vec<WaitChain>,
-    /// Per task: in a wait-for cycle at the cursor.
-    pub task_in_cycle: Vec<bool>,
-    /// Per resource: a lock some cycle waits for.
-    pub lock_in_cycle: Vec<bool>,
+/// The rows the waits panel wants: a line per blocked task, and room to
+/// explain a deadlock or a stall.
+fn waits_wanted(world: &World) -> u16 {
+    let blocked = world
+        .tasks
+        .iter()
+        .filter(|t| matches!(t.state, crate::event::TaskState::Blocked { .. }))
+        .count();
+    let deadlock = world.deadlocks.first().map_or(0, |d| d.edges.len() + 3);
+    let stall = world.stall.as_ref().map_or(0, |s| 2 * s.len() + 2);
+    (blocked + deadlock + stall + 2).min(usize::from(u16::MAX)) as u16
 }
 
-impl<'a> Scene<'a> {
-    /// The scene of a session.
-    pub fn new(s: &'a Session, theme: Theme) -> Scene<'a> {
-        let chains = wait_chains(&s.world);
-        let mut task_in_cycle = vec![false; s.world.tasks.len()];
-        let mut lock_in_cycle = vec![false; s.catalog().resources.len()];
-        for e in chains.iter().filter(|c| c.cycle).flat_map(|c| &c.edges) {
-            if let Some(t) = task_in_cycle.get_mut(e.task.index()) {
-                *t = true;
-            }
-            if let WaitOn::Lock(r) = e.waits_for {
-                if let Some(l) = lock_in_cycle.get_mut(r.index()) {
-                    *l = true;
-                }
-            }
-        }
-        Scene {
-            catalog: s.catalog(),
-            world: &s.world,
-            view: &s.view,
-            trace: &s.trace,
-            lanes: &s.lanes,
-            theme,
-            chains,
-            task_in_cycle,
-            lock_in_cycle,
-        }
+/// The rectangle of each resource panel: columns side by side, each
+/// stacking its panels, shrinking them in proportion when they do not fit.
+fn place(cat: &Catalog, cols: &[Vec<Kind>], area: Rect) -> Vec<(Kind, Rect)> {
+    if cols.is_empty() || area.width == 0 {
+        return Vec::new();
     }
-
-    /// Whether a panel has the focus.
-    pub fn focused(&self, p: Panel) -> bool {
-        self.view.focus == p
+    let col_areas = Layout::horizontal(vec![Constraint::Fill(1); cols.len()]).split(area);
+    let mut out = Vec::new();
+    for (col, a) in cols.iter().zip(col_areas.iter()) {
+        let needs: Vec<u16> = col
+            .iter()
+            .map(|k| panels::rows_wanted(cat, *k) as u16 + 2)
+            .collect();
+        let fits = needs.iter().sum::<u16>() <= a.height;
+        let cons: Vec<Constraint> = needs
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| match (fits, i + 1 == needs.len()) {
+                (true, true) => Constraint::Min(n),
+                (true, false) => Constraint::Length(n),
+                (false, _) => Constraint::Fill(n),
+            })
+            .collect();
+        let rects = Layout::vertical(cons).split(*a);
+        out.extend(col.iter().copied().zip(rects.iter().copied()));
     }
+    out
 }
 
 /// Draws the whole app into a frame.
@@ -254,11 +241,12 @@ fn draw_session(area: Rect, buf: &mut ratatui::buffer::Buffer, app: &App<'_>, s:
     if let Some(r) = p.timeline {
         TimelineView { scene: &scene }.render(r, buf);
     }
-    if let Some(r) = p.locks {
-        LocksView { scene: &scene }.render(r, buf);
-    }
-    if let Some(r) = p.queues {
-        QueuesView { scene: &scene }.render(r, buf);
+    for (kind, r) in &p.resources {
+        ResourcePanelView {
+            scene: &scene,
+            kind: *kind,
+        }
+        .render(*r, buf);
     }
     if let Some(r) = p.waits {
         WaitsView { scene: &scene }.render(r, buf);

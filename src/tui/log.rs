@@ -8,10 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use crate::analysis::chain_text;
-use crate::event::{Catalog, Event, EventKind, TaskState};
+use crate::analysis::{chain_text, knot_lines};
+use crate::event::{Catalog, DeadlockRule, Event, EventKind, TaskState};
 
-use super::layout::{Panel, Scene};
+use super::scene::{Panel, Scene};
 use super::timeline::wait_label;
 
 /// A filter looks back at most this many events, so a frame stays fast.
@@ -172,6 +172,10 @@ pub fn event_text(cat: &Catalog, e: &Event) -> String {
             let names: Vec<String> = options.iter().map(|o| t(*o)).collect();
             format!("choice among {} → {}", names.join(", "), t(*chosen))
         }
+        EventKind::Deadlock {
+            rule: DeadlockRule::Knot,
+            cycle,
+        } => format!("DEADLOCK (knot) {}", knot_lines(cat, cycle).join("; ")),
         EventKind::Deadlock { cycle, .. } => format!("DEADLOCK {}", chain_text(cat, cycle)),
         EventKind::Stall { stuck } => format!("STALL: {} task(s) wait forever", stuck.len()),
         EventKind::End { outcome } => format!("end: {}", outcome.name()),

@@ -10,22 +10,23 @@
 //! [`World`]: crate::trace::World
 
 pub mod app;
-pub mod deadlock;
 pub mod header;
 pub mod help;
 pub mod keymap;
 pub mod lanes;
 pub mod layout;
-pub mod locks;
 pub mod log;
+pub mod panels;
 pub mod picker;
-pub mod queues;
 pub mod runs;
+pub mod scene;
 pub mod script;
 pub mod session;
 pub mod term;
 pub mod theme;
 pub mod timeline;
+mod timeline_lanes;
+pub mod view_state;
 
 use crate::event::{Catalog, Event, TaskId};
 use crate::trace::Trace;

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::event::TaskId;
 
-use super::layout::{Panel, Scene};
+use super::scene::{Panel, Scene};
 use super::theme::StateKind;
 use super::timeline::task_order;
 

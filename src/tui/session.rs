@@ -7,8 +7,8 @@ use crossbeam_channel::{Receiver, TryRecvError};
 use crate::event::{Catalog, Event, EventKind, TaskId};
 use crate::trace::{Trace, World};
 
-use super::app::ViewState;
 use super::lanes::Lanes;
+use super::view_state::ViewState;
 use super::RunRequest;
 
 /// Playback speeds, in events per second.

@@ -141,6 +141,13 @@ impl Theme {
         }
     }
 
+    /// The label over cells of a thread blocked on its process's GIL:
+    /// ready-coloured, since the thread could run but for the GIL.
+    pub fn gil_label(self) -> Style {
+        self.state_label(StateKind::Ready)
+            .add_modifier(Modifier::ITALIC)
+    }
+
     /// The colour of errors: deadlocks, failures, cycles.
     pub fn error_color(self) -> Color {
         VERMILLION

@@ -12,7 +12,7 @@ use crate::event::{Catalog, TaskId, TaskState};
 
 use super::lanes::{cells, Cell, Window};
 pub use super::lanes::{rows, rows_needed, task_order, Row};
-use super::layout::{Panel, Scene};
+use super::scene::{Panel, Scene};
 use super::session::Session;
 use super::theme::StateKind;
 
@@ -57,7 +57,17 @@ struct Geom {
 
 fn geom(cat: &Catalog, view: &super::ViewState, cursor_tick: u64, area: Rect) -> Geom {
     let inner = Block::bordered().inner(area);
-    let name_w = cat.tasks.iter().map(|t| t.name.chars().count()).max();
+    let name_w = cat
+        .tasks
+        .iter()
+        .map(|t| t.name.chars().count() + usize::from(t.event_loop.is_some()))
+        .chain(
+            cat.processes
+                .iter()
+                .filter(|_| cat.gil || cat.processes.len() > 1)
+                .map(|p| p.name.chars().count() + 1),
+        )
+        .max();
     let label_w = (name_w.unwrap_or(4).max(4) as u16 + 2)
         .min(18)
         .min(inner.width / 3);
@@ -73,7 +83,7 @@ fn geom(cat: &Catalog, view: &super::ViewState, cursor_tick: u64, area: Rect) ->
         .position(|r| match r {
             Row::Task(i, _) => *i == view.lane_cursor,
             Row::Cpu(c) => *c as usize == view.lane_cursor,
-            Row::Process(_) => false,
+            Row::Process(_) | Row::Gil(_) => false,
         })
         .unwrap_or(0);
     let first_row = (cur_row + 1).saturating_sub(rows_vis);
@@ -105,7 +115,7 @@ pub fn hit(s: &Session, area: Rect, x: u16, y: u16) -> Option<Hit> {
     match all.get(g.first_row + usize::from(y - g.inner.y))? {
         Row::Task(i, t) => Some(Hit::Lane(*i, Some(*t))),
         Row::Cpu(c) => Some(Hit::Lane(*c as usize, None)),
-        Row::Process(_) => None,
+        Row::Process(_) | Row::Gil(_) => None,
     }
 }
 
@@ -144,8 +154,15 @@ impl Widget for &TimelineView<'_> {
             let x0 = g.inner.x + g.label_w;
             match row {
                 Row::Task(_, t) => self.task_lane(buf, x0, y, *t, &w, col_w),
-                Row::Cpu(c) => self.cpu_lane(buf, x0, y, *c, &w, col_w),
-                Row::Process(_) => {}
+                Row::Cpu(c) => {
+                    let marks = sc.lanes.cpus.get(*c as usize);
+                    self.holder_lane(buf, x0, y, marks.map_or(&[], Vec::as_slice), &w, col_w)
+                }
+                Row::Gil(r) => {
+                    let marks = sc.lanes.holders.get(r.index());
+                    self.holder_lane(buf, x0, y, marks.map_or(&[], Vec::as_slice), &w, col_w)
+                }
+                Row::Process(p) => self.process_vars(buf, x0, y, *p, g.inner.right()),
             }
         }
         self.cursor_column(buf, &g);
@@ -160,11 +177,21 @@ impl TimelineView<'_> {
         let th = sc.theme;
         let focused = sc.focused(Panel::Timeline);
         let (text, mut style, under_cursor) = match row {
-            Row::Process(p) => (format!("{p}:"), th.dim(), false),
+            Row::Process(p) => (
+                format!("{}:", sc.catalog.process_name(*p)),
+                th.accent(),
+                false,
+            ),
+            Row::Gil(_) => ("  GIL".to_string(), th.dim(), false),
             Row::Task(i, t) => {
                 let sel = sc.view.selected == Some(*t);
                 let mark = if sel { "▸" } else { " " };
-                let name = sc.catalog.task_name(*t);
+                let co = sc
+                    .catalog
+                    .tasks
+                    .get(t.index())
+                    .is_some_and(|x| x.event_loop.is_some());
+                let name = format!("{}{}", if co { "·" } else { "" }, sc.catalog.task_name(*t));
                 let mut st = if sel { th.accent() } else { th.title() };
                 if sc.task_in_cycle.get(t.index()).copied().unwrap_or(false) {
                     st = th.error();
@@ -210,78 +237,7 @@ impl TimelineView<'_> {
                 }
             }
         }
-        self.wait_labels(buf, x0, y, &row, col_w);
-    }
-
-    /// Writes what blocked runs of cells wait for over them: the name when
-    /// it fits, else its initial.
-    fn wait_labels(
-        &self,
-        buf: &mut Buffer,
-        x0: u16,
-        y: u16,
-        row: &[Option<Cell<TaskState>>],
-        col_w: u16,
-    ) {
-        let sc = self.scene;
-        let on_of = |c: &Option<Cell<TaskState>>| match c {
-            Some(Cell {
-                value: TaskState::Blocked { on, .. },
-                ..
-            }) => Some(*on),
-            _ => None,
-        };
-        let mut c = 0;
-        while c < row.len() {
-            let Some(on) = on_of(&row[c]) else {
-                c += 1;
-                continue;
-            };
-            let run = row[c..].iter().take_while(|x| on_of(x) == Some(on)).count();
-            let room = run * usize::from(col_w);
-            let name = wait_label(sc.catalog, on);
-            let text: String = if name.chars().count() <= room {
-                name
-            } else {
-                name.chars().take(1).collect()
-            };
-            let x = x0 + (c as u16) * col_w;
-            let style = sc.theme.state_label(StateKind::Blocked);
-            buf.set_stringn(x, y, text, room, style);
-            c += run;
-        }
-    }
-
-    fn cpu_lane(&self, buf: &mut Buffer, x0: u16, y: u16, cpu: u32, w: &Window, col_w: u16) {
-        let sc = self.scene;
-        let Some(marks) = sc.lanes.cpus.get(cpu as usize) else {
-            return;
-        };
-        let row = cells(marks, None, w, |a, b| a.is_some() && b.is_none());
-        let mut c = 0;
-        while c < row.len() {
-            let Some(Cell { value, .. }) = row[c] else {
-                c += 1;
-                continue;
-            };
-            let run = row[c..]
-                .iter()
-                .take_while(|x| x.map(|x| x.value) == Some(value))
-                .count();
-            let x = x0 + c as u16 * col_w;
-            let room = run * usize::from(col_w);
-            match value {
-                Some(t) => {
-                    let style = sc.theme.state(StateKind::Running);
-                    buf.set_string(x, y, "█".repeat(room), style);
-                    let name = sc.catalog.task_name(t);
-                    let label_style = sc.theme.state_label(StateKind::Running);
-                    buf.set_stringn(x, y, name, room, label_style);
-                }
-                None => buf.set_string(x, y, "·".repeat(room), sc.theme.dim()),
-            }
-            c += run;
-        }
+        self.wait_labels(buf, (x0, y), &row, w, col_w);
     }
 
     fn cursor_column(&self, buf: &mut Buffer, g: &Geom) {

@@ -1,0 +1,186 @@
+//! The one table every resource panel draws with: a bordered block, a dim
+//! header row, columns that fit their widest cell (the last one takes the
+//! rest), cells cut to their column, and a scroll offset over the rows.
+//! A panel only says which columns it has and what each row holds.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use crate::tui::Theme;
+
+/// One cell: its text and style.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableCell {
+    /// The text.
+    pub text: String,
+    /// Its style.
+    pub style: Style,
+}
+
+impl TableCell {
+    /// A cell in the default style.
+    pub fn raw(text: impl Into<String>) -> TableCell {
+        TableCell {
+            text: text.into(),
+            style: Style::new(),
+        }
+    }
+
+    /// A cell in a style.
+    pub fn styled(text: impl Into<String>, style: Style) -> TableCell {
+        TableCell {
+            text: text.into(),
+            style,
+        }
+    }
+}
+
+/// A resource panel's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The block's title.
+    pub title: String,
+    /// The column headers.
+    pub headers: Vec<&'static str>,
+    /// The rows, one cell per header.
+    pub rows: Vec<Vec<TableCell>>,
+    /// Draw the border in the error colour (a deadlock runs through it).
+    pub alert: bool,
+}
+
+/// The widest a column other than the last may get.
+const MAX_COL: usize = 24;
+
+fn cut(text: &str, w: usize) -> String {
+    let n = text.chars().count();
+    if n <= w {
+        format!("{text:<w$}")
+    } else if w == 0 {
+        String::new()
+    } else {
+        let mut s: String = text.chars().take(w - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+impl Table {
+    /// A table with these headers and no rows yet.
+    pub fn new(title: impl Into<String>, headers: Vec<&'static str>) -> Table {
+        Table {
+            title: title.into(),
+            headers,
+            rows: Vec::new(),
+            alert: false,
+        }
+    }
+
+    /// Adds a row.
+    pub fn row(&mut self, cells: Vec<TableCell>) {
+        self.rows.push(cells);
+    }
+
+    /// The rows of text a panel wants: header and rows (borders not counted).
+    pub fn height(&self) -> usize {
+        1 + self.rows.len().max(1)
+    }
+
+    /// The widths of the columns in `width` cells.
+    fn widths(&self, width: usize) -> Vec<usize> {
+        let n = self.headers.len();
+        let mut w: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (i, c) in row.iter().enumerate().take(n) {
+                w[i] = w[i].max(c.text.chars().count());
+            }
+        }
+        for x in w.iter_mut().take(n.saturating_sub(1)) {
+            *x = (*x).min(MAX_COL);
+        }
+        let fixed: usize = w.iter().take(n.saturating_sub(1)).map(|x| x + 1).sum();
+        if let Some(last) = w.last_mut() {
+            *last = width.saturating_sub(fixed);
+        }
+        w
+    }
+
+    /// The table as lines of `width` cells.
+    pub fn lines(&self, theme: Theme, width: usize, scroll: usize) -> Vec<Line<'static>> {
+        let w = self.widths(width);
+        let line = |cells: Vec<(String, Style)>| {
+            let mut spans = Vec::new();
+            for (i, (text, style)) in cells.into_iter().enumerate() {
+                let cw = w.get(i).copied().unwrap_or(0);
+                let sep = if i + 1 < w.len() { " " } else { "" };
+                spans.push(Span::styled(cut(&text, cw), style));
+                spans.push(Span::raw(sep));
+            }
+            Line::from(spans)
+        };
+        let mut out = vec![line(
+            self.headers
+                .iter()
+                .map(|h| (h.to_string(), theme.dim()))
+                .collect(),
+        )];
+        if self.rows.is_empty() {
+            out.push(Line::styled("none", theme.dim()));
+        }
+        let skip = scroll.min(self.rows.len().saturating_sub(1));
+        for row in self.rows.iter().skip(skip) {
+            out.push(line(
+                row.iter().map(|c| (c.text.clone(), c.style)).collect(),
+            ));
+        }
+        out
+    }
+
+    /// Draws the table in a bordered block.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme, focused: bool, scroll: usize) {
+        let border = if self.alert {
+            theme.error()
+        } else {
+            theme.border(focused)
+        };
+        let block = Block::bordered()
+            .title(format!(" {} ", self.title))
+            .border_style(border);
+        let width = usize::from(block.inner(area).width);
+        Paragraph::new(self.lines(theme, width, scroll))
+            .block(block)
+            .render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_fit_their_widest_cell_and_the_last_takes_the_rest() {
+        let mut t = Table::new("T", vec!["name", "holder", "waiters"]);
+        t.row(vec![
+            TableCell::raw("s"),
+            TableCell::raw("worker_long"),
+            TableCell::raw("a, b, c, d, e, f"),
+        ]);
+        let lines = t.lines(Theme::new(false), 30, 0);
+        let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        assert_eq!(text[0], "name holder      waiters      ");
+        assert_eq!(text[1], "s    worker_long a, b, c, d, …");
+    }
+
+    #[test]
+    fn an_empty_table_says_none_and_scroll_keeps_the_header() {
+        let mut t = Table::new("T", vec!["a"]);
+        assert_eq!(t.lines(Theme::new(false), 10, 0)[1].to_string(), "none");
+        t.row(vec![TableCell::raw("x")]);
+        t.row(vec![TableCell::raw("y")]);
+        let lines = t.lines(Theme::new(false), 10, 1);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1].to_string().trim_end(), "y");
+    }
+}

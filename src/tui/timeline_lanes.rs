@@ -1,0 +1,166 @@
+//! The timeline's drawing beyond a task's state cells: labels over blocked
+//! cells (what the task waits for; a GIL wait in its own style), a loop
+//! thread's `run_loop` cells showing the coroutine it runs, the lanes of
+//! who holds a CPU or a GIL over time, and a process header's variables.
+
+use ratatui::buffer::Buffer;
+
+use crate::event::{ResourceId, TaskId, TaskState, WaitOn};
+
+use super::lanes::{cells, Cell, Mark, Window};
+use super::theme::StateKind;
+use super::timeline::{wait_label, TimelineView};
+
+impl TimelineView<'_> {
+    /// Writes what blocked runs of cells wait for over them: the name when
+    /// it fits, else its initial.
+    pub(super) fn wait_labels(
+        &self,
+        buf: &mut Buffer,
+        (x0, y): (u16, u16),
+        row: &[Option<Cell<TaskState>>],
+        w: &Window,
+        col_w: u16,
+    ) {
+        let sc = self.scene;
+        let on_of = |c: &Option<Cell<TaskState>>| match c {
+            Some(Cell {
+                value: TaskState::Blocked { on, .. },
+                ..
+            }) => Some(*on),
+            _ => None,
+        };
+        let mut c = 0;
+        while c < row.len() {
+            let Some(on) = on_of(&row[c]) else {
+                c += 1;
+                continue;
+            };
+            let run = row[c..].iter().take_while(|x| on_of(x) == Some(on)).count();
+            if let WaitOn::RunLoop(r) = on {
+                let sub = Window {
+                    from: w.from + c as u64 * w.per,
+                    cells: run,
+                    ..*w
+                };
+                self.loop_labels(buf, (x0 + c as u16 * col_w, y), r, &sub, col_w);
+                c += run;
+                continue;
+            }
+            let room = run * usize::from(col_w);
+            let name = wait_label(sc.catalog, on);
+            let short = sc.catalog.wait_name(on);
+            let text: String = if name.chars().count() <= room {
+                name
+            } else if short.chars().count() <= room {
+                short.to_string()
+            } else {
+                name.chars().take(1).collect()
+            };
+            let x = x0 + (c as u16) * col_w;
+            let style = if matches!(on, WaitOn::Gil(_)) {
+                sc.theme.gil_label()
+            } else {
+                sc.theme.state_label(StateKind::Blocked)
+            };
+            buf.set_stringn(x, y, text, room, style);
+            c += run;
+        }
+    }
+
+    /// Over a loop thread's `run_loop` cells: the coroutine holding its loop
+    /// in each stretch (drawn as running), `·` while none runs.
+    fn loop_labels(
+        &self,
+        buf: &mut Buffer,
+        (x0, y): (u16, u16),
+        r: ResourceId,
+        w: &Window,
+        col_w: u16,
+    ) {
+        let sc = self.scene;
+        let Some(marks) = sc.lanes.holders.get(r.index()) else {
+            return;
+        };
+        let row = cells(marks, None, w, |a, b| a.is_some() && b.is_none());
+        let mut c = 0;
+        while c < row.len() {
+            let value = row[c].map(|x| x.value);
+            let run = row[c..]
+                .iter()
+                .take_while(|x| x.map(|x| x.value) == value)
+                .count();
+            let x = x0 + (c as u16) * col_w;
+            let room = run * usize::from(col_w);
+            match value.flatten() {
+                Some(t) => {
+                    buf.set_string(x, y, "█".repeat(room), sc.theme.state(StateKind::Running));
+                    let name = format!("▶{}", sc.catalog.task_name(t));
+                    buf.set_stringn(x, y, name, room, sc.theme.state_label(StateKind::Running));
+                }
+                None => {
+                    buf.set_string(x, y, "·".repeat(room), sc.theme.dim());
+                }
+            }
+            c += run;
+        }
+    }
+
+    /// A lane of who holds something over time (a CPU, a GIL): the
+    /// holder's name over its run of cells, `·` when nobody holds it.
+    pub(super) fn holder_lane(
+        &self,
+        buf: &mut Buffer,
+        x0: u16,
+        y: u16,
+        marks: &[Mark<Option<TaskId>>],
+        w: &Window,
+        col_w: u16,
+    ) {
+        let sc = self.scene;
+        let row = cells(marks, None, w, |a, b| a.is_some() && b.is_none());
+        let mut c = 0;
+        while c < row.len() {
+            let Some(Cell { value, .. }) = row[c] else {
+                c += 1;
+                continue;
+            };
+            let run = row[c..]
+                .iter()
+                .take_while(|x| x.map(|x| x.value) == Some(value))
+                .count();
+            let x = x0 + c as u16 * col_w;
+            let room = run * usize::from(col_w);
+            match value {
+                Some(t) => {
+                    let style = sc.theme.state(StateKind::Running);
+                    buf.set_string(x, y, "█".repeat(room), style);
+                    let name = sc.catalog.task_name(t);
+                    let label_style = sc.theme.state_label(StateKind::Running);
+                    buf.set_stringn(x, y, name, room, label_style);
+                }
+                None => buf.set_string(x, y, "·".repeat(room), sc.theme.dim()),
+            }
+            c += run;
+        }
+    }
+
+    /// A process header's lane: its variables at the cursor.
+    pub(super) fn process_vars(&self, buf: &mut Buffer, x0: u16, y: u16, p: u32, right: u16) {
+        let sc = self.scene;
+        let vars: Vec<String> = sc
+            .catalog
+            .vars
+            .iter()
+            .zip(sc.world.vars_of(p))
+            .map(|(v, x)| format!("{}={x}", v.name))
+            .collect();
+        let text = if vars.is_empty() {
+            String::new()
+        } else {
+            vars.join("  ")
+        };
+        let room = usize::from(right.saturating_sub(x0));
+        buf.set_stringn(x0, y, text, room, sc.theme.dim());
+    }
+}

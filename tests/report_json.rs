@@ -1,0 +1,173 @@
+//! The JSON report's sections for every primitive, from literal events:
+//! semaphores, rwlocks, conditions, events, barriers, pools, GILs,
+//! processes and the rule of a deadlock. Field names and absent values
+//! (null) as CLI.md asks.
+
+#[path = "literal/mod.rs"]
+mod literal;
+
+use literal::{scenes, Literal};
+use serde_json::{json, Value};
+use weft::report::{render_text, Report};
+
+fn report(l: &Literal) -> Value {
+    serde_json::to_value(Report::from_trace(&l.trace())).unwrap()
+}
+
+#[test]
+fn semaphores_list_permits_holders_and_waiters() {
+    let v = report(&scenes::semaphore());
+    assert_eq!(
+        v["semaphores"][0],
+        json!({
+            "name": "slots", "permits": 2, "bounded": false, "left": 0,
+            "holders": [{"task": "w1", "permits": 1}, {"task": "w2", "permits": 1}],
+            "waiters": ["w3", "w4"]
+        })
+    );
+    assert_eq!(v["semaphores"][1]["bounded"], true);
+    assert_eq!(
+        v["semaphores"][1]["holders"],
+        json!([{"task": "w1", "permits": 2}])
+    );
+    assert_eq!(v["locks"], json!([]), "a semaphore is not a lock");
+    let held = &v["tasks"][0]["held"];
+    assert_eq!(held, &json!(["slots", "gate"]), "permits count as held");
+}
+
+#[test]
+fn rwlocks_list_writer_readers_and_waiting_modes() {
+    let v = report(&scenes::rwlock());
+    assert_eq!(
+        v["rwlocks"][0],
+        json!({
+            "name": "db", "prefer": "writer", "writer": null, "readers": ["r1", "r2"],
+            "waiters": [{"task": "writer", "mode": "write"}, {"task": "r3", "mode": "read"}]
+        })
+    );
+}
+
+#[test]
+fn conditions_count_lost_notifies() {
+    let v = report(&scenes::condition());
+    assert_eq!(
+        v["conditions"][0],
+        json!({"name": "c", "lock": "L", "waiters": ["consumer"], "notifies": 1, "lost_notifies": 1})
+    );
+}
+
+#[test]
+fn events_and_barriers() {
+    let v = report(&scenes::event());
+    assert_eq!(
+        v["events"],
+        json!([
+            {"name": "ready", "set": false, "waiters": ["a", "b"], "sets": 1},
+            {"name": "go", "set": true, "waiters": [], "sets": 0}
+        ])
+    );
+    let v = report(&scenes::barrier());
+    assert_eq!(
+        v["barriers"][0],
+        json!({"name": "sync", "parties": 3, "arrived": 2, "waiting": ["p1", "p2"],
+               "broken": false, "rounds": 1})
+    );
+}
+
+#[test]
+fn pools_list_busy_workers_queue_and_jobs_done() {
+    let v = report(&scenes::pool());
+    assert_eq!(
+        v["pools"][0],
+        json!({
+            "name": "workers", "kind": "thread", "workers": 2,
+            "busy": [{"worker": 0, "job": "j2"}, {"worker": 1, "job": "j1"}],
+            "queued": ["j3", "j4"], "jobs_done": 1, "closed": true
+        })
+    );
+}
+
+#[test]
+fn processes_keep_their_own_variables_and_gils_count_handovers() {
+    let v = report(&scenes::gil());
+    assert_eq!(v["vars"], json!({"x": 2}), "vars stays main's copy");
+    assert_eq!(
+        v["processes"],
+        json!([{"name": "main", "vars": {"x": 2}}, {"name": "worker", "vars": {"x": 10}}])
+    );
+    assert_eq!(
+        v["gil"][0],
+        json!({"process": "main", "name": "GIL", "holder": "t1", "handovers": 2, "acquisitions": 3})
+    );
+    assert_eq!(v["gil"][1]["holder"], "worker");
+    assert_eq!(
+        v["tasks"][0]["held"],
+        json!([]),
+        "the GIL is weft's own, not held"
+    );
+    let names: Vec<&str> = v["locks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert!(names.is_empty(), "GILs are not in locks: {names:?}");
+}
+
+#[test]
+fn a_knot_deadlock_carries_its_rule_in_json_and_text() {
+    let l = scenes::knot();
+    let v = report(&l);
+    assert_eq!(v["outcome"], "deadlock");
+    assert_eq!(v["deadlocks"][0]["rule"], "knot");
+    assert_eq!(v["deadlocks"][0]["cycle"][0]["waits_for"], "q");
+    let text = render_text(&Report::from_trace(&l.trace()), false);
+    assert!(
+        text.contains("knot at tick 1: consumer -[q]-> producer; producer -[L]-> consumer"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_text_report_has_a_line_per_primitive() {
+    let text = render_text(&Report::from_trace(&scenes::pool().trace()), false);
+    assert!(
+        text.contains(
+            "pool workers (thread, 2 workers, closed): 1 jobs done; busy 0:j2 1:j1; queued: j3 j4"
+        ),
+        "{text}"
+    );
+    let text = render_text(&Report::from_trace(&scenes::gil().trace()), false);
+    assert!(text.contains("variables of worker: x = 10"), "{text}");
+    assert!(text.contains("GIL of main: 2 handovers"), "{text}");
+}
+
+#[test]
+fn a_process_pool_job_reports_its_workers_process() {
+    let mut l = scenes::pool();
+    let pool = &mut l.cat.resources[0];
+    pool.mode = Some("process".into());
+    pool.process = Some(1);
+    for k in 0..2 {
+        l.cat.processes.push(weft::event::ProcessInfo {
+            name: format!("workers[{k}]"),
+            worker: Some((weft::event::ResourceId(0), k)),
+            ..weft::event::ProcessInfo::default()
+        });
+    }
+    let v = report(&l);
+    let process = |name: &str| {
+        v["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .map(|t| t["process"].clone())
+            .unwrap()
+    };
+    assert_eq!(process("j1"), "workers[1]");
+    assert_eq!(process("j2"), "workers[0]", "j2 took worker 0 after j0");
+    assert_eq!(process("j3"), "main", "not started: the catalog's process");
+    assert_eq!(v["pools"][0]["kind"], "process");
+    assert_eq!(v["processes"].as_array().unwrap().len(), 3);
+}
