@@ -4,22 +4,10 @@
 
 use std::io::{BufReader, Read};
 
-/// A real trace of the bounded-queue lesson, as text lines.
+mod common;
+
 fn lines() -> Vec<String> {
-    let src = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/bounded_queue.toml"
-    ))
-    .unwrap();
-    let scenario = weft::scenario::parse("q.toml", &src).unwrap();
-    let (catalog, events) = weft::sim::simulate(&scenario, &Default::default());
-    let mut out = Vec::new();
-    weft::trace::write(&mut out, &catalog, &events).unwrap();
-    String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    common::lesson_trace_lines("bounded_queue.toml")
 }
 
 fn error_of(lines: &[String]) -> String {
@@ -94,10 +82,16 @@ fn every_kind_of_id_in_an_event_is_checked_against_the_header() {
 }
 
 #[test]
-fn an_endless_line_is_refused_after_a_bounded_read() {
+fn endless_input_is_refused_after_a_bounded_read() {
     let zeros = BufReader::new(std::io::repeat(0).take(u64::MAX));
     let err = weft::trace::read(zeros, false).err().map(|e| e.to_string());
-    assert!(err.is_some_and(|e| e.contains("line 1") && e.contains("longer than")));
+    assert!(err.is_some_and(|e| e.contains("line 1") && e.contains("not a weft trace")));
+    let header = lines().remove(0) + "\n";
+    let endless = std::io::Read::chain(header.as_bytes(), std::io::repeat(b'[').take(u64::MAX));
+    let err = weft::trace::read(BufReader::new(endless), false)
+        .err()
+        .map(|e| e.to_string());
+    assert!(err.is_some_and(|e| e.contains("line 2") && e.contains("longer than")));
 }
 
 #[test]

@@ -10,20 +10,7 @@ use weft::tui::{layout, Action, App, NoEngine, Open, Theme};
 
 /// A real trace of the ABBA lesson, as text lines.
 fn abba_lines() -> Vec<String> {
-    let src = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/abba_deadlock.toml"
-    ))
-    .unwrap();
-    let scenario = weft::scenario::parse("abba.toml", &src).unwrap();
-    let (catalog, events) = weft::sim::simulate(&scenario, &Default::default());
-    let mut out = Vec::new();
-    weft::trace::write(&mut out, &catalog, &events).unwrap();
-    String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    common::lesson_trace_lines("abba_deadlock.toml")
 }
 
 /// Reads, reports and draws `text` (partially, as `--partial` would).

@@ -90,6 +90,12 @@ fn read_line<R: BufRead>(
 /// is refused.
 pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
     let bad = |line: usize, message: String| TraceError::Bad { line, message };
+    if input.fill_buf()?.first().is_some_and(|&b| b != b'{') {
+        return Err(bad(
+            1,
+            "not a weft trace: the header must be a JSON object".into(),
+        ));
+    }
     let mut buf = Vec::new();
     match read_line(&mut input, MAX_TRACE_HEADER, &mut buf)? {
         None => return Err(bad(1, "empty file: not a weft trace".into())),

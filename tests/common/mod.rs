@@ -73,3 +73,18 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// A built-in lesson's trace, as the text lines of its file.
+pub fn lesson_trace_lines(file: &str) -> Vec<String> {
+    let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read(&path).unwrap();
+    let scenario = weft::scenario::parse(file, &src).unwrap();
+    let (catalog, events) = weft::sim::simulate(&scenario, &Options::default());
+    let mut out = Vec::new();
+    weft::trace::write(&mut out, &catalog, &events).unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
