@@ -6,7 +6,7 @@ use super::prim::prim_as;
 use super::program::{Instr, Op1};
 use super::{Limit, Sim, MAX_BOUNDARY_STEPS, MAX_PRINT_BYTES, MAX_STEPS, MAX_STEPS_PER_TICK};
 use crate::event::{Event, EventKind, Failure, TaskId, TaskState, VarId, WaitOn};
-use crate::scenario::{Cond, Expr, OnTimeout, Operand, TextPart};
+use crate::scenario::OnTimeout;
 
 /// How an operation ended for the task that ran it.
 pub(super) enum OpEnd {
@@ -229,28 +229,6 @@ impl Sim {
         }
     }
 
-    /// The value of shared variable `v` in `t`'s process.
-    fn var(&self, t: TaskId, v: u32) -> i64 {
-        let p = self.tasks[t.index()].proc as usize;
-        self.vars[p][v as usize]
-    }
-
-    fn write_var(&mut self, t: TaskId, v: u32, value: i64, out: &mut Vec<Event>) -> OpEnd {
-        let p = self.tasks[t.index()].proc as usize;
-        self.vars[p][v as usize] = value;
-        self.tasks[t.index()].locals[v as usize] = value;
-        let var = VarId(v);
-        self.emit(
-            out,
-            EventKind::VarWrite {
-                task: t,
-                var,
-                value,
-            },
-        );
-        OpEnd::Done
-    }
-
     fn join_task(&mut self, t: TaskId, c: TaskId, out: &mut Vec<Event>) -> OpEnd {
         if c == t {
             return OpEnd::Failed(Failure::JoinSelf);
@@ -423,46 +401,6 @@ impl Sim {
                 self.wake_done(j, out);
             }
         }
-    }
-
-    /// The value of an operand for task `t`.
-    fn operand(&self, t: TaskId, o: Operand) -> i64 {
-        let task = &self.tasks[t.index()];
-        match o {
-            Operand::Int(n) => n,
-            Operand::Local(v) => task.locals.get(v).copied().unwrap_or(0),
-            Operand::Index => self.fixed_task(t).index,
-            Operand::Last => task.last,
-        }
-    }
-
-    /// An expression's value for `t`; `None` when it overflows.
-    pub(super) fn eval(&self, t: TaskId, e: &Expr) -> Option<i64> {
-        e.terms.iter().try_fold(0i64, |acc, &(plus, o)| {
-            let v = self.operand(t, o);
-            if plus {
-                acc.checked_add(v)
-            } else {
-                acc.checked_sub(v)
-            }
-        })
-    }
-
-    pub(super) fn holds(&self, t: TaskId, c: &Cond) -> bool {
-        c.op.holds(self.operand(t, c.lhs), self.operand(t, c.rhs))
-    }
-
-    fn format(&self, t: TaskId, parts: &[TextPart]) -> String {
-        let mut s = String::new();
-        for p in parts {
-            match p {
-                TextPart::Text(text) => s.push_str(text),
-                TextPart::Local(v) => s.push_str(&self.operand(t, Operand::Local(*v)).to_string()),
-                TextPart::Index => s.push_str(&self.fixed_task(t).index.to_string()),
-                TextPart::Last => s.push_str(&self.tasks[t.index()].last.to_string()),
-            }
-        }
-        s
     }
 
     /// `acquire X` on a mutex, rlock, rwlock (for writing) or semaphore.

@@ -16,6 +16,7 @@ mod prim;
 mod process;
 pub mod program;
 pub mod rng;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
