@@ -304,3 +304,22 @@ fn a_simulated_process_pool_shows_each_workers_gil_and_variables() {
         .expect("the pools panel");
     assert!(pool.contains("0/2 p closed 0:· 1:·"), "{pool}");
 }
+
+#[test]
+fn a_run_that_fits_is_shown_from_tick_0_even_with_the_cursor_at_its_end() {
+    for (w, file) in [(120, "fcfs_textbook.toml"), (80, "gil_cpu_threads.toml")] {
+        let engine = FileEngine::new(&[file]);
+        let mut app = open(&engine, false);
+        app.update(Action::End);
+        let t = screen(&app, w, 40);
+        let shown = text(t.backend().buffer());
+        let axis = shown
+            .lines()
+            .find(|l| l.contains("tick ") && l.contains('|'))
+            .unwrap_or_else(|| panic!("no axis:\n{shown}"));
+        assert!(
+            axis.contains("|0 "),
+            "{file} at {w} columns starts later:\n{axis}"
+        );
+    }
+}

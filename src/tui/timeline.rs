@@ -55,7 +55,17 @@ struct Geom {
     rows_vis: usize,
 }
 
-fn geom(cat: &Catalog, view: &super::ViewState, cursor_tick: u64, area: Rect) -> Geom {
+/// Where everything goes. The window of ticks starts at 0 while the whole
+/// run (up to `end_tick`, the last tick known) fits; else it follows the
+/// cursor, keeping it three quarters of the way across, and never runs
+/// past the end.
+fn geom(
+    cat: &Catalog,
+    view: &super::ViewState,
+    cursor_tick: u64,
+    end_tick: u64,
+    area: Rect,
+) -> Geom {
     let inner = Block::bordered().inner(area);
     let name_w = cat
         .tasks
@@ -74,8 +84,15 @@ fn geom(cat: &Catalog, view: &super::ViewState, cursor_tick: u64, area: Rect) ->
     let (per, col_w) = ZOOMS[view.zoom.min(ZOOMS.len() - 1)];
     let cells = (inner.width.saturating_sub(label_w) / col_w) as usize;
     let cursor_cell = (cursor_tick / per) as usize;
+    let end_cell = (end_tick.max(cursor_tick) / per) as usize;
     let keep = cells * 3 / 4;
-    let first_cell = cursor_cell.saturating_sub(keep);
+    let first_cell = if end_cell < cells {
+        0
+    } else {
+        cursor_cell
+            .saturating_sub(keep)
+            .min((end_cell + 1).saturating_sub(cells))
+    };
     let rows_vis = inner.height.saturating_sub(2) as usize;
     let all = rows(cat, view.cpu_lanes);
     let cur_row = all
@@ -101,7 +118,13 @@ fn geom(cat: &Catalog, view: &super::ViewState, cursor_tick: u64, area: Rect) ->
 
 /// What a click at (x, y) hits in a timeline drawn in `area`.
 pub fn hit(s: &Session, area: Rect, x: u16, y: u16) -> Option<Hit> {
-    let g = geom(s.catalog(), &s.view, s.world.tick, area);
+    let g = geom(
+        s.catalog(),
+        &s.view,
+        s.world.tick,
+        s.trace.last().tick,
+        area,
+    );
     let lanes_x = g.inner.x + g.label_w;
     let axis_y = g.inner.y + g.rows_vis as u16;
     if y == axis_y && x >= lanes_x && x < g.inner.right() {
@@ -128,7 +151,13 @@ pub struct TimelineView<'a> {
 impl Widget for &TimelineView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let sc = self.scene;
-        let g = geom(sc.catalog, sc.view, sc.world.tick, area);
+        let g = geom(
+            sc.catalog,
+            sc.view,
+            sc.world.tick,
+            sc.trace.last().tick,
+            area,
+        );
         let (per, col_w) = (g.per, g.col_w);
         let title = format!(
             " Timeline: {} · 1 cell = {} tick{} ",
