@@ -30,16 +30,20 @@ pub enum StateKind {
     New,
     /// Ended normally.
     Done,
-    /// In `sleep` or `io`.
+    /// In `sleep`.
     Sleeping,
+    /// In `io`.
+    Io,
     /// Waiting for a CPU.
     Ready,
     /// On a CPU.
     Running,
     /// Waiting for another task.
     Blocked,
-    /// Failed or killed.
+    /// Ended by a failed operation.
     Failed,
+    /// Ended by `terminate` (or killed as a daemon).
+    Killed,
 }
 
 impl StateKind {
@@ -50,9 +54,11 @@ impl StateKind {
             TaskState::Ready => StateKind::Ready,
             TaskState::Running { .. } => StateKind::Running,
             TaskState::Blocked { .. } => StateKind::Blocked,
-            TaskState::Sleeping { .. } => StateKind::Sleeping,
+            TaskState::Sleeping { io: false } => StateKind::Sleeping,
+            TaskState::Sleeping { io: true } => StateKind::Io,
             TaskState::Done => StateKind::Done,
-            TaskState::Failed { .. } | TaskState::Killed => StateKind::Failed,
+            TaskState::Failed { .. } => StateKind::Failed,
+            TaskState::Killed => StateKind::Killed,
         }
     }
 
@@ -64,8 +70,10 @@ impl StateKind {
             StateKind::Ready => '░',
             StateKind::Blocked => '▒',
             StateKind::Sleeping => '~',
+            StateKind::Io => '≈',
             StateKind::Done => '✓',
             StateKind::Failed => '✗',
+            StateKind::Killed => '×',
         }
     }
 
@@ -77,19 +85,23 @@ impl StateKind {
             StateKind::Ready => "ready",
             StateKind::Blocked => "blocked",
             StateKind::Sleeping => "sleeping",
+            StateKind::Io => "io",
             StateKind::Done => "done",
             StateKind::Failed => "failed",
+            StateKind::Killed => "killed",
         }
     }
 
     /// Every kind shown in the legend, in legend order.
-    pub const LEGEND: [StateKind; 6] = [
+    pub const LEGEND: [StateKind; 8] = [
         StateKind::Running,
         StateKind::Ready,
         StateKind::Blocked,
         StateKind::Sleeping,
+        StateKind::Io,
         StateKind::Done,
         StateKind::Failed,
+        StateKind::Killed,
     ];
 }
 
@@ -122,8 +134,10 @@ impl Theme {
             StateKind::Ready => ORANGE,
             StateKind::Blocked => REDDISH_PURPLE,
             StateKind::Sleeping => SKY_BLUE,
+            StateKind::Io => YELLOW,
             StateKind::Done => BLUE,
             StateKind::Failed => VERMILLION,
+            StateKind::Killed => GREY,
         }
     }
 
@@ -220,5 +234,33 @@ impl Theme {
     /// A queue's fill gauge: blue, orange when full.
     pub fn gauge(self, full: bool) -> Style {
         self.fg(if full { ORANGE } else { BLUE })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Failure;
+
+    #[test]
+    fn killed_failed_io_and_sleep_each_have_their_own_glyph_colour_and_word() {
+        let states = [
+            TaskState::Killed,
+            TaskState::Failed {
+                reason: Failure::NoProgress,
+            },
+            TaskState::Sleeping { io: true },
+            TaskState::Sleeping { io: false },
+        ];
+        let kinds: Vec<StateKind> = states.iter().map(|s| StateKind::of(*s)).collect();
+        let theme = Theme::new(true);
+        for (i, a) in kinds.iter().enumerate() {
+            for b in &kinds[i + 1..] {
+                assert_ne!(a.glyph(), b.glyph());
+                assert_ne!(a.label(), b.label());
+                assert_ne!(theme.state_color(*a), theme.state_color(*b));
+            }
+        }
+        assert_eq!(StateKind::of(TaskState::Killed).label(), "killed");
     }
 }
