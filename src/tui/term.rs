@@ -169,6 +169,7 @@ fn event_loop(
     input: &Input,
     term_flag: &AtomicUsize,
 ) -> io::Result<()> {
+    let truecolor = takes_24_bit_colour();
     let mut last_tick = Instant::now();
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
@@ -210,11 +211,30 @@ fn event_loop(
         }
         dirty |= busy(app);
         if dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
-            terminal.draw(|f| layout::draw(f, app))?;
+            terminal.draw(|f| {
+                layout::draw(f, app);
+                if !truecolor {
+                    to_palette(f.buffer_mut());
+                }
+            })?;
             last_draw = Some(Instant::now());
             dirty = false;
             crash_test();
         }
+    }
+}
+
+/// Whether the terminal says it takes 24-bit colour (`COLORTERM=truecolor`
+/// or `24bit`); others get the nearest colours of the 256-colour palette.
+fn takes_24_bit_colour() -> bool {
+    std::env::var("COLORTERM").is_ok_and(|v| v == "truecolor" || v == "24bit")
+}
+
+/// Replaces every 24-bit colour of a frame by its nearest of the 256.
+fn to_palette(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        cell.fg = super::theme::to_256(cell.fg);
+        cell.bg = super::theme::to_256(cell.bg);
     }
 }
 

@@ -237,6 +237,33 @@ impl Theme {
     }
 }
 
+/// The nearest colour of the 256-colour palette to a 24-bit one (the
+/// 6×6×6 cube or the grey ramp), for terminals that do not say they take
+/// 24-bit colour; other colours are kept.
+pub fn to_256(c: Color) -> Color {
+    let Color::Rgb(r, g, b) = c else { return c };
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let level = |v: u8| {
+        (0..6)
+            .min_by_key(|&i| (i32::from(LEVELS[i]) - i32::from(v)).abs())
+            .unwrap_or(0)
+    };
+    let (ri, gi, bi) = (level(r), level(g), level(b));
+    let cube = (LEVELS[ri], LEVELS[gi], LEVELS[bi]);
+    let avg = (u32::from(r) + u32::from(g) + u32::from(b)) / 3;
+    let grey_i = ((avg.saturating_sub(8)) / 10).min(23) as u8;
+    let grey = 8 + 10 * grey_i;
+    let dist = |(x, y, z): (u8, u8, u8)| {
+        let d = |a: u8, b: u8| (i32::from(a) - i32::from(b)).pow(2);
+        d(x, r) + d(y, g) + d(z, b)
+    };
+    if dist((grey, grey, grey)) < dist(cube) {
+        Color::Indexed(232 + grey_i)
+    } else {
+        Color::Indexed(16 + 36 * ri as u8 + 6 * gi as u8 + bi as u8)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,5 +289,26 @@ mod tests {
             }
         }
         assert_eq!(StateKind::of(TaskState::Killed).label(), "killed");
+    }
+
+    #[test]
+    fn colours_fall_back_to_the_nearest_of_the_256() {
+        assert_eq!(to_256(Color::Rgb(0, 0, 0)), Color::Indexed(16));
+        assert_eq!(to_256(Color::Rgb(255, 255, 255)), Color::Indexed(231));
+        assert_eq!(to_256(Color::Rgb(0x44, 0x44, 0x44)), Color::Indexed(238));
+        assert_eq!(to_256(VERMILLION), Color::Indexed(166));
+        assert_eq!(to_256(Color::Black), Color::Black);
+        let palette = [
+            ORANGE,
+            SKY_BLUE,
+            BLUISH_GREEN,
+            YELLOW,
+            BLUE,
+            VERMILLION,
+            REDDISH_PURPLE,
+            GREY,
+        ];
+        let mapped: std::collections::HashSet<Color> = palette.iter().map(|&c| to_256(c)).collect();
+        assert_eq!(mapped.len(), palette.len(), "the states stay apart");
     }
 }

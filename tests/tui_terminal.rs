@@ -1,7 +1,8 @@
-//! Every way out of the TUI leaves the terminal as it was: a signal from
-//! outside (SIGINT, SIGQUIT, SIGTERM, SIGHUP) and a panic. Raw mode, the
-//! alternate screen, a hidden cursor and mouse capture are all undone, and
-//! a signal's exit code is 128 + its number.
+//! The terminal as the TUI uses it and leaves it. Every way out leaves it
+//! as it was: a signal from outside (SIGINT, SIGQUIT, SIGTERM, SIGHUP) and a
+//! panic; raw mode, the alternate screen, a hidden cursor and mouse capture
+//! are all undone, and a signal's exit code is 128 + its number. Colours
+//! are 24-bit only where the terminal says it takes them.
 
 mod pty;
 
@@ -11,12 +12,19 @@ use portable_pty::CommandBuilder;
 use pty::Pty;
 
 fn spawn(env: &[(&str, &str)]) -> Pty {
+    spawn_with(env, &[])
+}
+
+fn spawn_with(env: &[(&str, &str)], unset: &[&str]) -> Pty {
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_weft"));
     cmd.args(["run", "scenarios/abba_deadlock.toml"]);
     cmd.cwd(env!("CARGO_MANIFEST_DIR"));
     cmd.env("TERM", "xterm-256color");
     for (k, v) in env {
         cmd.env(k, v);
+    }
+    for k in unset {
+        cmd.env_remove(k);
     }
     Pty::spawn(cmd, 100, 30)
 }
@@ -74,4 +82,47 @@ fn a_panic_restores_the_terminal_and_exits_1() {
         "{}",
         p.text()
     );
+}
+
+fn colours(p: &Pty) -> (usize, usize) {
+    p.screen(|s| {
+        let (rows, cols) = s.size();
+        let mut rgb = 0;
+        let mut indexed = 0;
+        for r in 0..rows {
+            for c in 0..cols {
+                if let Some(cell) = s.cell(r, c) {
+                    for colour in [cell.fgcolor(), cell.bgcolor()] {
+                        match colour {
+                            vt100::Color::Rgb(..) => rgb += 1,
+                            vt100::Color::Idx(_) => indexed += 1,
+                            vt100::Color::Default => {}
+                        }
+                    }
+                }
+            }
+        }
+        (rgb, indexed)
+    })
+}
+
+#[test]
+fn a_256_colour_terminal_gets_the_256_colour_palette() {
+    let mut p = spawn_with(&[], &["COLORTERM"]);
+    p.wait_for("the TUI", |s| s.contains("ABBA deadlock"));
+    p.settle();
+    let (rgb, indexed) = colours(&p);
+    assert_eq!(rgb, 0, "no 24-bit colour without COLORTERM");
+    assert!(indexed > 0, "but colours all the same");
+    p.send("q");
+    assert_eq!(p.exit_code(), 0);
+    let mut p = spawn(&[("COLORTERM", "truecolor")]);
+    p.wait_for("the TUI", |s| s.contains("ABBA deadlock"));
+    p.settle();
+    assert!(
+        colours(&p).0 > 0,
+        "24-bit colour where the terminal says it takes it"
+    );
+    p.send("q");
+    assert_eq!(p.exit_code(), 0);
 }
