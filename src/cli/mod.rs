@@ -13,7 +13,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// weft: watch threads, locks and queues run, tick by tick.
 #[derive(Debug, Parser)]
-#[command(name = "weft", version, about, long_about = None)]
+#[command(
+    name = "weft",
+    version,
+    about,
+    long_about = None,
+    after_help = "The scenario language (every table, key and operation, with examples) is \
+                  described in docs/language.md; the built-in lessons are listed by `weft list`."
+)]
 pub struct Cli {
     /// What to do; without a command, the TUI opens on the scenario picker.
     #[command(subcommand)]
