@@ -323,3 +323,16 @@ fn a_run_that_fits_is_shown_from_tick_0_even_with_the_cursor_at_its_end() {
         );
     }
 }
+
+#[test]
+fn the_outcome_badge_and_the_seed_stay_in_the_header_at_80_columns() {
+    let engine = FileEngine::new(&["philosophers_deadlock.toml"]);
+    let mut app = open(&engine, false);
+    app.update(Action::End);
+    let t = screen(&app, 80, 24);
+    let shown = text(t.backend().buffer());
+    let header = shown.lines().next().unwrap();
+    assert!(header.ends_with(" DEADLOCK"), "{header}");
+    assert!(header.contains("seed 0"), "{header}");
+    assert!(header.contains('…'), "the long name gives way: {header}");
+}

@@ -57,6 +57,8 @@ impl Widget for &HeaderView<'_> {
             sep.clone(),
             Span::styled(sc.catalog.scenario.clone(), th.title()),
             sep.clone(),
+            Span::raw(format!("seed {}", sc.catalog.seed)),
+            sep.clone(),
             Span::raw(format!("tick {}", sc.world.tick)),
             sep.clone(),
             Span::raw(format!("step {}/{}", sc.view.cursor, total)),
@@ -69,18 +71,40 @@ impl Widget for &HeaderView<'_> {
             spans.push(sep.clone());
             spans.push(Span::styled("SCHEDULER", th.accent()));
         }
-        if let Some(o) = outcome_at(sc) {
-            spans.push(Span::raw(" "));
+        // The outcome badge keeps its place at the right end whatever the
+        // width; the rest gives way, the scenario's name first.
+        let badge = outcome_at(sc).map(|o| {
             let style = match o {
                 Outcome::Completed => th.ok_badge(),
                 _ => th.error_badge(),
             };
-            spans.push(Span::styled(
-                format!(" {} ", o.name().to_uppercase()),
-                style,
-            ));
+            Span::styled(format!(" {} ", o.name().to_uppercase()), style)
+        });
+        let badge_w = badge.as_ref().map_or(0, |b| b.width() as u16 + 1);
+        let room = area.width.saturating_sub(badge_w);
+        let used: usize = spans.iter().map(Span::width).sum();
+        let over = used.saturating_sub(usize::from(room));
+        if over > 0 {
+            let name = sc.catalog.scenario.as_str();
+            let keep = name.chars().count().saturating_sub(over + 1);
+            let short: String = name.chars().take(keep).collect();
+            spans[2] = Span::styled(format!("{short}…"), th.title());
         }
-        Line::from(spans).render(area, buf);
+        let left = Rect {
+            width: room,
+            ..area
+        };
+        Line::from(spans).render(left, buf);
+        if let Some(b) = badge {
+            let w = b.width() as u16;
+            let x = area.right().saturating_sub(w);
+            let at = Rect {
+                x,
+                width: w.min(area.width),
+                ..area
+            };
+            Line::from(b).render(at, buf);
+        }
     }
 }
 
