@@ -399,3 +399,54 @@ fn max_ticks_on_the_command_line_is_held_to_the_file_limit() {
         assert!(stderr(&o).contains("1..=1000000000"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_failed_expectation_says_what_was_expected_and_what_came() {
+    let dir = scratch("expect-words");
+    std::fs::write(
+        dir.join("money.toml"),
+        r#"[scenario]
+name = "money"
+[vars]
+a = 100
+b = 100
+[[task]]
+name = "t"
+script = """
+decr a 30
+incr b 20
+"""
+[expect]
+outcome = "deadlock"
+final = ["a + b == 200", "a - b >= 0", "a == 70"]
+"#,
+    )
+    .unwrap();
+    let o = weft_in(&dir, &["run", "money.toml", "--headless"]);
+    assert_eq!(o.status.code(), Some(4));
+    let out = stdout(&o);
+    assert!(
+        out.contains("FAIL outcome: expected deadlock, got completed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL a + b == 200 (a = 70, b = 120, in all 190)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL a - b >= 0 (a = 70, b = 120, in all -50)"),
+        "{out}"
+    );
+    assert!(out.contains("ok   a == 70 (a = 70)"), "{out}");
+    let o = weft_in(&dir, &["run", "money.toml", "--headless", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["expect"]["outcome"], "deadlock");
+    assert_eq!(v["expect"]["final"][0]["actual"], 190);
+    assert_eq!(v["expect"]["final"][0]["ok"], false);
+    let o = weft_in(&dir, &["test", "."]);
+    assert!(
+        stdout(&o).contains("expected outcome deadlock, got completed; `a + b == 200` does not hold (a = 70, b = 120, in all 190)"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -145,11 +145,11 @@ fn every_table_parses_with_defaults() {
     assert_eq!(expect.checks.len(), 2);
     assert_eq!(
         (
-            expect.checks[1].var,
+            expect.checks[1].terms.clone(),
             expect.checks[1].op,
             expect.checks[1].value
         ),
-        (1, CmpOp::Ge, 0)
+        (vec![(true, 1)], CmpOp::Ge, 0)
     );
 }
 

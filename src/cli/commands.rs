@@ -282,12 +282,11 @@ fn mismatch(r: &Report) -> String {
     };
     let mut parts = Vec::new();
     if !e.outcome_ok {
-        parts.push(format!("outcome was {}", r.outcome.unwrap_or("unfinished")));
+        let got = r.outcome.unwrap_or("unfinished");
+        parts.push(format!("expected outcome {}, got {got}", e.outcome));
     }
     for c in e.checks.iter().filter(|c| !c.ok) {
-        let var = c.check.split_whitespace().next().unwrap_or("");
-        let got = r.vars.get(var).map_or("?".to_string(), |v| v.to_string());
-        parts.push(format!("`{}` does not hold ({var} = {got})", c.check));
+        parts.push(format!("`{}` does not hold ({})", c.check, c.values));
     }
     parts.join("; ")
 }

@@ -160,14 +160,29 @@ impl Compare {
 /// One `final` check of `[expect]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FinalCheck {
-    /// The text as written (`counter == 6`).
+    /// The text as written (`counter == 6`, `a + b == 200`).
     pub text: String,
-    /// The variable.
-    pub var: VarId,
+    /// The left side: variables, each added (`true`) or subtracted.
+    pub terms: Vec<(bool, VarId)>,
     /// The comparison.
     pub op: Compare,
     /// The value compared with.
     pub value: i64,
+}
+
+impl FinalCheck {
+    /// The left side's value with variables `vars` (`None` when it names a
+    /// variable out of range or overflows).
+    pub fn lhs(&self, vars: &[i64]) -> Option<i64> {
+        self.terms.iter().try_fold(0i64, |acc, &(plus, v)| {
+            let x = *vars.get(v.index())?;
+            if plus {
+                acc.checked_add(x)
+            } else {
+                acc.checked_sub(x)
+            }
+        })
+    }
 }
 
 /// The `[expect]` table.

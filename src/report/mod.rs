@@ -189,6 +189,8 @@ pub struct QueueReport {
 /// The `[expect]` check.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExpectReport {
+    /// The outcome asked for (`completed` when `[expect]` names none).
+    pub outcome: &'static str,
     /// The outcome is the one asked for.
     pub outcome_ok: bool,
     /// Each final check.
@@ -203,6 +205,10 @@ pub struct CheckReport {
     pub check: String,
     /// Whether it holds.
     pub ok: bool,
+    /// The left side's value at the end (`null` if it cannot be computed).
+    pub actual: Option<i64>,
+    /// The values it was made of, as `name = value`.
+    pub values: String,
 }
 
 /// Averages over the tasks that finished.
@@ -283,11 +289,17 @@ impl Report {
             .collect();
         let avg = averages(&stats);
         let expect = check_expectations(cat, world).map(|r| ExpectReport {
+            outcome: r.outcome_expected.name(),
             outcome_ok: r.outcome_ok,
             checks: r
                 .checks
                 .into_iter()
-                .map(|(check, ok)| CheckReport { check, ok })
+                .map(|c| CheckReport {
+                    check: c.text,
+                    ok: c.ok,
+                    actual: c.actual,
+                    values: c.values,
+                })
                 .collect(),
         });
         Report {

@@ -204,13 +204,18 @@ fn expect_lines(s: &mut String, r: &Report, color: bool) {
         }
     };
     let _ = writeln!(s, "\nexpect:");
-    let _ = writeln!(
-        s,
-        "  {} outcome {}",
-        mark(e.outcome_ok),
-        r.outcome.unwrap_or("unfinished")
-    );
+    let got = r.outcome.unwrap_or("unfinished");
+    if e.outcome_ok {
+        let _ = writeln!(s, "  {} outcome {got}", mark(true));
+    } else {
+        let _ = writeln!(
+            s,
+            "  {} outcome: expected {}, got {got}",
+            mark(false),
+            e.outcome
+        );
+    }
     for c in &e.checks {
-        let _ = writeln!(s, "  {} {}", mark(c.ok), c.check);
+        let _ = writeln!(s, "  {} {} ({})", mark(c.ok), c.check, c.values);
     }
 }

@@ -39,11 +39,15 @@ pub(crate) fn expect(ctx: &mut Ctx, doc: &DeTable<'_>, names: &Names) -> Option<
     Some(Expect { outcome, checks })
 }
 
-/// Reads one `final` entry: `VAR OP INT`.
+/// Reads one `final` entry: `SUM OP INT`, where SUM is variables joined by
+/// `+` and `-` (`counter == 6`, `a + b == 200`).
 fn check(ctx: &mut Ctx, item: &Val<'_>, names: &Names) -> Option<FinalCheck> {
     let text = ctx.string(item, "final")?;
     let span = span_of(item);
-    let shape = Some("write `VAR OP INT`, such as `counter == 6`".to_string());
+    let shape = Some(
+        "write `VAR OP INT` or a sum of variables, such as `counter == 6` or `a + b == 200`"
+            .to_string(),
+    );
     let found = ["==", "!=", "<=", ">=", "<", ">"]
         .iter()
         .filter_map(|op| text.find(op).map(|at| (at, *op)))
@@ -52,18 +56,33 @@ fn check(ctx: &mut Ctx, item: &Val<'_>, names: &Names) -> Option<FinalCheck> {
         ctx.error_hint(span, format!("`{text}` is not a comparison"), shape);
         return None;
     };
-    let name = text[..at].trim();
     let value = text[at + op_text.len()..].trim();
     let op = cmp_op(op_text)?;
-    let var = match names.get(name) {
-        Some(Entity::Var(v)) => v,
-        _ => {
-            let hint = names.hint(name, |e| matches!(e, Entity::Var(_)));
-            let msg = format!("`{name}` in `final` is not a declared variable");
-            ctx.error_hint(span, msg, hint.or(shape));
-            return None;
+    let mut terms = Vec::new();
+    let mut plus = true;
+    let mut rest = text[..at].trim();
+    loop {
+        let end = rest.find(['+', '-']).unwrap_or(rest.len());
+        let name = rest[..end].trim();
+        match names.get(name) {
+            Some(Entity::Var(v)) => terms.push((plus, v)),
+            _ => {
+                let hint = names.hint(name, |e| matches!(e, Entity::Var(_)));
+                let msg = if name.is_empty() {
+                    format!("`{text}` has a `+` or `-` without a variable beside it")
+                } else {
+                    format!("`{name}` in `final` is not a declared variable")
+                };
+                ctx.error_hint(span, msg, hint.or(shape));
+                return None;
+            }
         }
-    };
+        let Some(sign) = rest[end..].chars().next() else {
+            break;
+        };
+        plus = sign == '+';
+        rest = &rest[end + 1..];
+    }
     let Ok(value) = value.replace('_', "").parse::<i64>() else {
         let msg = format!("`{value}` in `final` is not an integer");
         ctx.error_hint(span, msg, shape);
@@ -71,7 +90,7 @@ fn check(ctx: &mut Ctx, item: &Val<'_>, names: &Names) -> Option<FinalCheck> {
     };
     Some(FinalCheck {
         text: text.to_string(),
-        var,
+        terms,
         op,
         value,
         span,

@@ -676,13 +676,14 @@ pub enum ExpectedOutcome {
     Timeout,
 }
 
-/// One `final` comparison: `counter == 6`.
+/// One `final` comparison: `counter == 6`, `a + b == 200`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FinalCheck {
     /// The text as written.
     pub text: String,
-    /// The variable (index into [`Scenario::vars`]).
-    pub var: usize,
+    /// The left side: variables (indices into [`Scenario::vars`]), each
+    /// added (`true`) or subtracted (`false`).
+    pub terms: Vec<(bool, usize)>,
     /// The comparison.
     pub op: CmpOp,
     /// The value compared with.

@@ -173,7 +173,11 @@ pub fn build(scenario: &Scenario, options: &Options) -> (Sim, Catalog) {
                 .iter()
                 .map(|c| FinalCheck {
                     text: c.text.clone(),
-                    var: VarId(c.var as u32),
+                    terms: c
+                        .terms
+                        .iter()
+                        .map(|&(plus, v)| (plus, VarId(v as u32)))
+                        .collect(),
                     op: compare(c.op),
                     value: c.value,
                 })

@@ -76,7 +76,9 @@ pub fn check_catalog(c: &Catalog) -> Result<(), String> {
         }
     }
     if let Some(e) = &c.expect {
-        if e.checks.iter().any(|k| k.var.index() >= c.vars.len()) {
+        let out =
+            |k: &crate::event::FinalCheck| k.terms.iter().any(|(_, v)| v.index() >= c.vars.len());
+        if e.checks.iter().any(out) {
             return bad("variable of an expectation".to_string());
         }
     }
