@@ -450,3 +450,25 @@ final = ["a + b == 200", "a - b >= 0", "a == 70"]
         stdout(&o)
     );
 }
+
+#[test]
+fn a_stalled_runs_json_says_who_waits_forever_and_why() {
+    let o = weft(&["run", "scenarios/lost_wakeup.toml", "--headless", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["outcome"], "stalled");
+    let stuck = &v["stall"]["stuck"][0];
+    assert_eq!(stuck["task"], "consumer");
+    assert_eq!(stuck["waits_for"], "c");
+    assert!(
+        stuck["reason"].as_str().unwrap().contains("notify"),
+        "{stuck}"
+    );
+    let o = weft(&[
+        "run",
+        "scenarios/abba_deadlock.toml",
+        "--headless",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["stall"].is_null());
+}

@@ -40,6 +40,8 @@ pub struct Report {
     pub tasks: Vec<TaskReport>,
     /// Every deadlock found.
     pub deadlocks: Vec<DeadlockReport>,
+    /// The stall, when the run stalled: who waits forever, and why.
+    pub stall: Option<StallReport>,
     /// Every lock.
     pub locks: Vec<LockReport>,
     /// Every queue.
@@ -137,6 +139,26 @@ pub struct DeadlockReport {
     /// Each task waiting for the next; for a knot, one edge from each
     /// member to each member that could end its wait.
     pub cycle: Vec<CycleEdge>,
+}
+
+/// A stall: the tasks that wait forever.
+#[derive(Debug, Clone, Serialize)]
+pub struct StallReport {
+    /// The tick nothing could run any more.
+    pub tick: u64,
+    /// Every stuck task.
+    pub stuck: Vec<StuckReport>,
+}
+
+/// One task of a stall.
+#[derive(Debug, Clone, Serialize)]
+pub struct StuckReport {
+    /// The task.
+    pub task: String,
+    /// What it waits for (a resource's or a task's name).
+    pub waits_for: String,
+    /// Why nobody can end the wait, in words.
+    pub reason: String,
 }
 
 /// One edge of a cycle.
@@ -319,6 +341,17 @@ impl Report {
                     cycle: cycle_edges(cat, &d.edges),
                 })
                 .collect(),
+            stall: world.stall.as_ref().map(|stuck| StallReport {
+                tick: end,
+                stuck: stuck
+                    .iter()
+                    .map(|s| StuckReport {
+                        task: cat.task_name(s.task).to_string(),
+                        waits_for: cat.wait_name(s.waits_for).to_string(),
+                        reason: crate::analysis::stall_reason(cat, world, s),
+                    })
+                    .collect(),
+            }),
             locks: lock_reports(trace),
             queues: queue_reports(trace),
             semaphores: resources::semaphores(cat, world),
