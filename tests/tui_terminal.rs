@@ -115,7 +115,7 @@ fn a_256_colour_terminal_gets_the_256_colour_palette() {
     assert_eq!(rgb, 0, "no 24-bit colour without COLORTERM");
     assert!(indexed > 0, "but colours all the same");
     p.send("q");
-    assert_eq!(p.exit_code(), 0);
+    assert_eq!(p.exit_code(), 3, "the run's code: ABBA deadlocks");
     let mut p = spawn(&[("COLORTERM", "truecolor")]);
     p.wait_for("the TUI", |s| s.contains("ABBA deadlock"));
     p.settle();
@@ -124,5 +124,5 @@ fn a_256_colour_terminal_gets_the_256_colour_palette() {
         "24-bit colour where the terminal says it takes it"
     );
     p.send("q");
-    assert_eq!(p.exit_code(), 0);
+    assert_eq!(p.exit_code(), 3, "the run's code: ABBA deadlocks");
 }

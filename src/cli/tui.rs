@@ -134,12 +134,18 @@ fn ui_options(mouse: bool) -> UiOptions {
 }
 
 /// The exit code of a TUI session: 128 + the signal's number when a signal
-/// from outside ended it, as shells expect.
-fn finish(result: std::io::Result<()>) -> Result<i32, Failure> {
-    let code = tui::term::ending_signal().map_or(0, |n| 128 + n);
-    result
-        .map(|()| code)
-        .map_err(|e| Failure::Internal(format!("terminal: {e}")))
+/// from outside ended it, as shells expect; else, with `of_run`, the code
+/// of the run on screen when the user quit (CLI.md's, as headless), or 0
+/// when it had not ended.
+fn finish(result: std::io::Result<Option<Trace>>, of_run: bool) -> Result<i32, Failure> {
+    let trace = result.map_err(|e| Failure::Internal(format!("terminal: {e}")))?;
+    if let Some(n) = tui::term::ending_signal() {
+        return Ok(128 + n);
+    }
+    Ok(match trace {
+        Some(t) if of_run => crate::report::Report::from_trace(&t).exit_code(),
+        _ => 0,
+    })
 }
 
 /// Opens a scenario in the TUI.
@@ -150,17 +156,20 @@ pub fn open_scenario(scenario: Scenario, options: Options, mouse: bool) -> Resul
         bytes: scenario.source.clone().into_bytes(),
     };
     let engine = SimEngine::new(Some(first), options);
-    finish(tui::run(&engine, Open::Entry(0), ui_options(mouse)))
+    finish(tui::run(&engine, Open::Entry(0), ui_options(mouse)), true)
 }
 
 /// Opens a recorded trace in the TUI.
 pub fn open_trace(trace: Trace, mouse: bool) -> Result<i32, Failure> {
     let engine = SimEngine::new(None, Options::default());
-    finish(tui::run(&engine, Open::Trace(trace), ui_options(mouse)))
+    finish(
+        tui::run(&engine, Open::Trace(trace), ui_options(mouse)),
+        true,
+    )
 }
 
 /// Opens the scenario picker.
 pub fn open_picker(mouse: bool) -> Result<i32, Failure> {
     let engine = SimEngine::new(None, Options::default());
-    finish(tui::run(&engine, Open::Picker, ui_options(mouse)))
+    finish(tui::run(&engine, Open::Picker, ui_options(mouse)), false)
 }

@@ -114,8 +114,19 @@ pub struct UiOptions {
 }
 
 /// Runs the TUI until the user quits; restores the terminal on every exit
-/// path (quit, Ctrl-C, SIGTERM, panic, error).
-pub fn run(engine: &dyn Engine, open: Open, opts: UiOptions) -> std::io::Result<()> {
+/// path (quit, Ctrl-C, SIGTERM, panic, error). Returns the trace of the run
+/// on screen when the user quit, once that run had ended, so that the
+/// command can exit with the run's code.
+pub fn run(
+    engine: &dyn Engine,
+    open: Open,
+    opts: UiOptions,
+) -> std::io::Result<Option<crate::trace::Trace>> {
     let mut app = App::new(engine, open, Theme::new(opts.color));
-    term::run_loop(&mut app, opts.mouse)
+    term::run_loop(&mut app, opts.mouse)?;
+    Ok(app
+        .session
+        .take()
+        .filter(|s| !s.streaming() && s.trace.last().outcome.is_some())
+        .map(|s| s.trace))
 }
