@@ -240,6 +240,40 @@ pub struct Catalog {
     pub expect: Option<Expectation>,
 }
 
+/// A duration written as a number and a unit (`10ms`, `1s`, `2.5ms`,
+/// `500us`, `100ns`), in nanoseconds; `None` when it is not one.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (num, unit) = t.split_at(split);
+    let scale = match unit.trim() {
+        "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        "min" => 60e9,
+        _ => return None,
+    };
+    let n: f64 = num.parse().ok()?;
+    let ns = n * scale;
+    (ns.is_finite() && ns >= 1.0 && ns < 1e19).then_some(ns as u64)
+}
+
+/// A time in nanoseconds, in the largest unit that keeps it readable
+/// (`120ms`, `1.5s`).
+pub fn format_duration(ns: u64) -> String {
+    let (div, unit) = match ns {
+        n if n >= 1_000_000_000 => (1e9, "s"),
+        n if n >= 1_000_000 => (1e6, "ms"),
+        n if n >= 1_000 => (1e3, "µs"),
+        _ => (1.0, "ns"),
+    };
+    let v = ns as f64 / div;
+    let text = format!("{v:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}{unit}")
+}
+
 fn main_only() -> Vec<ProcessInfo> {
     vec![ProcessInfo {
         name: "main".to_string(),
@@ -248,6 +282,17 @@ fn main_only() -> Vec<ProcessInfo> {
 }
 
 impl Catalog {
+    /// The length of one tick in nanoseconds, when the tick label is a duration.
+    pub fn tick_ns(&self) -> Option<u64> {
+        parse_duration(&self.tick_label)
+    }
+
+    /// The real time `ticks` ticks stand for, when the tick is a duration.
+    pub fn time_of(&self, ticks: u64) -> Option<String> {
+        let ns = self.tick_ns()?;
+        Some(format_duration(ns.saturating_mul(ticks)))
+    }
+
     /// The name of a task.
     pub fn task_name(&self, id: TaskId) -> &str {
         self.tasks.get(id.index()).map_or("?", |t| t.name.as_str())
@@ -280,5 +325,23 @@ impl Catalog {
             WaitOn::AwaitSleep => "await",
             other => other.resource().map_or("?", |r| self.resource_name(r)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_and_print() {
+        assert_eq!(parse_duration("10ms"), Some(10_000_000));
+        assert_eq!(parse_duration("1s"), Some(1_000_000_000));
+        assert_eq!(parse_duration("2.5ms"), Some(2_500_000));
+        assert_eq!(parse_duration(" 500us "), Some(500_000));
+        assert_eq!(parse_duration("a while"), None);
+        assert_eq!(parse_duration("5"), None);
+        assert_eq!(format_duration(120_000_000), "120ms");
+        assert_eq!(format_duration(1_500_000_000), "1.5s");
+        assert_eq!(format_duration(750), "750ns");
     }
 }

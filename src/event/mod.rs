@@ -9,8 +9,8 @@ mod codec;
 mod waitfor;
 
 pub use catalog::{
-    Catalog, Compare, Expectation, FinalCheck, ProcessInfo, ResourceInfo, ScriptInfo, TaskInfo,
-    VarInfo,
+    format_duration, parse_duration, Catalog, Compare, Expectation, FinalCheck, ProcessInfo,
+    ResourceInfo, ScriptInfo, TaskInfo, VarInfo,
 };
 
 use serde::{Deserialize, Serialize};

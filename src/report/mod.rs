@@ -30,6 +30,8 @@ pub struct Report {
     pub engine: String,
     /// The seed used.
     pub seed: u64,
+    /// What one tick is, as the scenario says (`10ms`).
+    pub tick: String,
     /// How the run ended (`null` for a trace cut short).
     pub outcome: Option<&'static str>,
     /// The tick of the last event.
@@ -328,6 +330,7 @@ impl Report {
             scenario: cat.scenario.clone(),
             engine: cat.engine.clone(),
             seed: cat.seed,
+            tick: cat.tick_label.clone(),
             outcome: world.outcome.map(Outcome::name),
             end_tick: end,
             makespan: (world.outcome == Some(Outcome::Completed)).then_some(end),

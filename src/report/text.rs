@@ -34,12 +34,20 @@ pub fn render_text(r: &Report, color: bool) -> String {
     };
     let _ = writeln!(
         s,
-        "{} {}  ({} engine, seed {}, ended at tick {})",
+        "{} {}  ({} engine, seed {}, ended at tick {}{})",
         paint(color, style, &outcome.to_uppercase()),
         r.scenario,
         r.engine,
         r.seed,
-        r.end_tick
+        r.end_tick,
+        match crate::event::parse_duration(&r.tick) {
+            Some(ns) => format!(
+                " = {}, 1 tick = {}",
+                crate::event::format_duration(ns.saturating_mul(r.end_tick)),
+                r.tick
+            ),
+            None => format!(", 1 tick = {}", r.tick),
+        }
     );
     for d in &r.deadlocks {
         let mut chain = d.cycle.first().map(|e| e.task.clone()).unwrap_or_default();

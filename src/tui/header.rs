@@ -59,7 +59,10 @@ impl Widget for &HeaderView<'_> {
             sep.clone(),
             Span::raw(format!("seed {}", sc.catalog.seed)),
             sep.clone(),
-            Span::raw(format!("tick {}", sc.world.tick)),
+            Span::raw(match sc.catalog.time_of(sc.world.tick) {
+                Some(t) => format!("tick {} = {t}", sc.world.tick),
+                None => format!("tick {}", sc.world.tick),
+            }),
             sep.clone(),
             Span::raw(format!("step {}/{}", sc.view.cursor, total)),
             sep.clone(),
