@@ -42,8 +42,10 @@ pub enum EngineKind {
 /// Flags every run shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunFlags {
-    /// The engine.
-    #[arg(long, value_enum, default_value = "sim")]
+    /// The engine. Only `sim` runs today; the flag is accepted (and `live`
+    /// refused with a message) but not offered in the help until the live
+    /// engine exists.
+    #[arg(long, value_enum, default_value = "sim", hide = true)]
     pub engine: EngineKind,
     /// Overrides `machine.seed`.
     #[arg(long)]
