@@ -455,6 +455,8 @@ fn a_wrong_value_is_rejected() {
         e.iter().any(|m| m.contains("\"hung\" is not one of")),
         "{e:?}"
     );
+    let sums = format!("{BASE}\n[expect]\nfinal = [\"a + b == 200\", \"a-b >= -3\"]\n");
+    assert!(errors_of(&sums).is_empty(), "{:?}", errors_of(&sums));
     let e = errors_of(&format!("{BASE}\n[expect]\nfinal = [\"x equals 1\"]\n"));
     assert!(e.iter().any(|m| m.contains("does not match")), "{e:?}");
 }
