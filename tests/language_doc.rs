@@ -279,6 +279,19 @@ fn key_lines(report: &str) -> Vec<String> {
             // check itself is what the page must show.
             let l = l.trim_end();
             let check = l.starts_with("  ok ") || l.starts_with("  FAIL ");
+            if l.starts_with(|c: char| c.is_ascii_uppercase()) {
+                // The headline: its outcome and end tick, whatever else it
+                // says about the run (the seed, what a tick stands for).
+                let outcome = l.split(' ').next().unwrap_or_default();
+                let tick: String = l
+                    .split("ended at tick ")
+                    .nth(1)
+                    .unwrap_or_default()
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                return format!("{outcome} at tick {tick}");
+            }
             match l.find(" (").filter(|_| check) {
                 Some(at) => l[..at].to_string(),
                 None => l.to_string(),
