@@ -600,3 +600,30 @@ fn a_script_on_one_line_shows_its_operation_not_the_toml_around_it() {
     assert_eq!(r.catalog.tasks[0].script.lines, ["compute 1", "sleep 1"]);
     assert_eq!(r.catalog.tasks[0].script.pc_line, [0, 1]);
 }
+
+#[test]
+fn a_put_with_a_timeout_gives_up_with_queue_full() {
+    let r = run(r#"
+[vars]
+gave_up = 0
+[queues]
+q = { capacity = 1 }
+[[task]]
+name = "t"
+script = """
+put q 5
+put q 7 timeout 2 else {
+  write gave_up = 1
+}
+put q timeout 1
+"""
+"#);
+    assert_eq!(r.writes("t"), [1], "the else block ran");
+    assert!(matches!(
+        r.final_state("t"),
+        TaskState::Failed {
+            reason: Failure::Full(_)
+        }
+    ));
+    assert_eq!(r.finish("t"), Some(3));
+}

@@ -256,7 +256,7 @@ pub fn parse_duration(text: &str) -> Option<u64> {
     };
     let n: f64 = num.parse().ok()?;
     let ns = n * scale;
-    (ns.is_finite() && ns >= 1.0 && ns < 1e19).then_some(ns as u64)
+    (ns.is_finite() && (1.0..1e19).contains(&ns)).then_some(ns as u64)
 }
 
 /// A time in nanoseconds, in the largest unit that keeps it readable

@@ -19,8 +19,16 @@ pub(crate) fn tasks(ctx: &mut Ctx, decls: &[TaskDecl], scope: &Scope<'_>) -> Vec
     let mut out = Vec::new();
     for d in decls {
         for (i, name) in d.instances() {
+            let before = ctx.errors.len();
             if let Some(me) = scope.tasks.get(d.first + i as usize) {
                 out.push(instance(ctx, d, i, name, me, scope));
+            }
+            // Every instance resolves the same settings and script: once one
+            // fails, the rest would only repeat its errors, each with its
+            // own hint search (seconds for `count = 10000`). The file is
+            // rejected either way.
+            if ctx.errors.len() > before {
+                break;
             }
         }
     }

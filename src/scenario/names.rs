@@ -32,15 +32,21 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// The candidate nearest to `word`, if it is near enough to be a likely typo.
+///
+/// Candidates whose length differs from the word's by more than the limit
+/// are skipped without computing a distance (it is at least that
+/// difference), so a file with thousands of misspelt words stays fast.
 pub fn nearest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = (word.chars().count() / 3).max(1) + usize::from(word.len() > 5);
+    let len = word.chars().count();
+    let limit = (len / 3).max(1) + usize::from(word.len() > 5);
+    let lower = word.to_lowercase();
     candidates
         .into_iter()
-        .filter(|c| *c != word)
-        .map(|c| (levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|c| *c != word && c.chars().count().abs_diff(len) <= limit)
+        .map(|c| (levenshtein(&lower, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)

@@ -98,16 +98,18 @@ fn match_char(rest: &mut &str, c: char, literal: bool) -> (usize, usize) {
 /// Skips `\` at the end of a line and the whitespace that follows it.
 fn skip_line_continuations(rest: &mut &str) -> usize {
     let mut skipped = 0;
-    loop {
-        let after = rest.get(1..).unwrap_or("");
-        let trimmed = after.trim_start_matches([' ', '\t']);
-        if !rest.starts_with('\\') || !(trimmed.starts_with('\n') || trimmed.starts_with("\r\n")) {
+    // Only a backslash starts a continuation: test it first, so that a long
+    // run of spaces is not rescanned at each of its characters.
+    while rest.starts_with('\\') {
+        let trimmed = rest[1..].trim_start_matches([' ', '\t']);
+        if !(trimmed.starts_with('\n') || trimmed.starts_with("\r\n")) {
             return skipped;
         }
         let tail = trimmed.trim_start_matches([' ', '\t', '\r', '\n']);
         skipped += rest.len() - tail.len();
         *rest = tail;
     }
+    skipped
 }
 
 /// The length in bytes of the escape sequence at the start of `rest`.

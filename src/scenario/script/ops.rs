@@ -212,7 +212,7 @@ impl Resolver<'_, '_> {
     fn put(&mut self, a: &mut Args<'_>) -> Option<Op> {
         let queue = self.res(a, &["queue"], "a queue")?;
         let value = match a.peek() {
-            Some(t) if t.word() != Some("timeout") => Some(self.expr(a)?),
+            Some(t) if t.word() != Some("timeout") => Some(self.expr_before(a, Some("timeout"))?),
             _ => None,
         };
         let nowait = a.op == "put_nowait";
@@ -372,7 +372,9 @@ impl Resolver<'_, '_> {
             Op::Get {
                 timeout, nowait, ..
             } => timeout.is_some() || *nowait,
-            Op::Put { nowait, .. } => *nowait,
+            Op::Put {
+                nowait, timeout, ..
+            } => *nowait || timeout.is_some(),
             _ => false,
         };
         if fallible {
@@ -386,7 +388,10 @@ impl Resolver<'_, '_> {
             Op::Acquire { .. } | Op::AcquireRead { .. } | Op::Wait { .. } | Op::Get { .. } => Some(
                 format!("add `timeout N` after `{name} ...` so that it can fail"),
             ),
-            Op::Put { .. } => Some("use `put_nowait` to fail when the queue is full".to_string()),
+            Op::Put { .. } => Some(
+                "add `timeout N`, or use `put_nowait`, so that it can fail when the queue is full"
+                    .to_string(),
+            ),
             _ => None,
         };
         let msg = format!("`{name}` cannot fail here, so it takes no `else`");

@@ -311,8 +311,22 @@ impl<'a> Resolver<'a, '_> {
     }
 
     /// Parses `a + 1 - b` from the remaining arguments.
+    /// Parses a sum (`a + 1 - b`): the rest of the arguments.
     pub(super) fn expr(&mut self, a: &mut Args<'_>) -> Option<Expr> {
-        let toks = a.rest();
+        self.expr_before(a, None)
+    }
+
+    /// Parses a sum up to the end of the arguments or the keyword `stop`
+    /// (`put q last timeout 2`), which is left for the operation to read.
+    pub(super) fn expr_before(&mut self, a: &mut Args<'_>, stop: Option<&str>) -> Option<Expr> {
+        let start = a.pos;
+        let all = a.rest();
+        let end = all
+            .iter()
+            .position(|t| stop.is_some() && t.word() == stop)
+            .unwrap_or(all.len());
+        let toks = &all[..end];
+        a.pos = start + end;
         let mut pos = 0;
         let mut terms = vec![(true, self.operand(toks, &mut pos, a.op)?)];
         while let Some(t) = toks.get(pos) {
