@@ -118,14 +118,64 @@ enum Op {
     AwaitSleep(Num),
     Await(Ref),
     RunLoop,
-    Repeat(Num, Vec<Op>),
-    Loop(Vec<Op>),
+    Repeat(Num, Body),
+    Loop(Body),
     Break,
-    If(Cond, Vec<Op>, Option<Vec<Op>>),
+    If(Cond, Body, Option<Body>),
     Exit,
     Restart,
-    Else(Box<Op>, Vec<Op>),
+    Else(Inner, Body),
     Garbage(u8),
+}
+
+/// A block's statements. Generation nests at most [`MAX_DEPTH`] blocks
+/// deep: `arbitrary` recurses once per level, and a few kilobytes of data
+/// could otherwise nest thousands deep and overflow the stack.
+#[derive(Debug, Default)]
+struct Body(Vec<Op>);
+
+/// The deepest nesting generated, past weft's own limit of 64.
+const MAX_DEPTH: usize = 80;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl<'a> Arbitrary<'a> for Body {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        let depth = DEPTH.with(|d| d.get());
+        if depth >= MAX_DEPTH {
+            return Ok(Body::default());
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        let ops = Vec::<Op>::arbitrary(u);
+        DEPTH.with(|d| d.set(depth));
+        ops.map(Body)
+    }
+}
+
+/// The operation before an `else`, nested under the same depth bound.
+#[derive(Debug)]
+struct Inner(Box<Op>);
+
+impl<'a> Arbitrary<'a> for Inner {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        let depth = DEPTH.with(|d| d.get());
+        if depth >= MAX_DEPTH {
+            return Ok(Inner(Box::new(Op::Yield)));
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        let op = Op::arbitrary(u);
+        DEPTH.with(|d| d.set(depth));
+        op.map(|op| Inner(Box::new(op)))
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = [Op];
+    fn deref(&self) -> &[Op] {
+        &self.0
+    }
 }
 
 /// A `[[task]]`.
@@ -141,7 +191,7 @@ struct TaskDecl {
     daemon: Option<bool>,
     count: Option<Num>,
     on_timeout: Option<bool>,
-    script: Vec<Op>,
+    script: Body,
 }
 
 /// A whole scenario, before it is written out.
@@ -497,7 +547,7 @@ fn write_op(out: &mut String, op: &Op, names: &Names, depth: usize) {
         Op::Exit => write!(out, "exit"),
         Op::Restart => write!(out, "restart"),
         Op::Else(first, body) => {
-            write_op(out, first, names, depth);
+            write_op(out, &first.0, names, depth);
             block(out, " else", body, names, depth)
         }
         Op::Garbage(k) => {
