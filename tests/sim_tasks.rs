@@ -627,3 +627,48 @@ put q timeout 1
     ));
     assert_eq!(r.finish("t"), Some(3));
 }
+
+#[test]
+fn threads_joining_each_other_deadlock_while_another_still_runs() {
+    let r = run(r#"
+[machine]
+cpus = 3
+[[task]]
+name = "a"
+script = "join b"
+[[task]]
+name = "b"
+script = "join a"
+[[task]]
+name = "busy"
+script = "compute 50"
+"#);
+    assert_eq!(r.outcome(), "deadlock");
+    assert_eq!(r.end_tick(), 0);
+    let edges = r.events.iter().find_map(|e| match &e.kind {
+        EventKind::Deadlock { rule, cycle } => Some((*rule, cycle.len())),
+        _ => None,
+    });
+    assert_eq!(edges, Some((DeadlockRule::Cycle, 2)));
+}
+
+#[test]
+fn a_process_joining_the_thread_that_joins_it_deadlocks() {
+    let r = run(r#"
+[machine]
+cpus = 2
+[[task]]
+name = "main"
+script = "join p"
+[[task]]
+name = "p"
+kind = "process"
+script = "compute 1"
+[[task]]
+name = "p_worker"
+process = "p"
+script = "join main"
+"#);
+    assert_eq!(r.outcome(), "deadlock");
+    assert_eq!(r.end_tick(), 1);
+}
