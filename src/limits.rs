@@ -38,3 +38,5 @@ pub const MAX_EVENTS: usize = 20_000_000;
 pub const MAX_TRACE_HEADER: usize = 256 << 20;
 /// The longest event line of a trace, in bytes.
 pub const MAX_TRACE_LINE: usize = 16 << 20;
+/// The longest name of a task, resource, variable or scenario, in characters.
+pub const MAX_NAME: usize = 128;

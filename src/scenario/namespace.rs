@@ -116,6 +116,15 @@ impl Names {
             ctx.error_hint(span, format!("invalid name `{name}`"), Some(hint.into()));
             return false;
         }
+        if name.chars().count() > crate::limits::MAX_NAME {
+            let msg = format!(
+                "name `{}…` is too long: at most {} characters",
+                name.chars().take(20).collect::<String>(),
+                crate::limits::MAX_NAME
+            );
+            ctx.error(span, msg);
+            return false;
+        }
         if RESERVED.contains(&name) {
             let msg = format!("`{name}` is reserved in scripts and cannot be a name");
             ctx.error(span, msg);

@@ -4,7 +4,9 @@
 //! reader allocate without bound or fold an id it does not know.
 
 use crate::event::{Catalog, EventKind, Failure, TaskState, WaitOn};
-use crate::limits::{MAX_CPUS, MAX_PROCESSES, MAX_RESOURCES, MAX_TASKS, MAX_TICKS, MAX_VAR_COPIES};
+use crate::limits::{
+    MAX_CPUS, MAX_NAME, MAX_PROCESSES, MAX_RESOURCES, MAX_TASKS, MAX_TICKS, MAX_VAR_COPIES,
+};
 
 /// Checks a trace header's numbers and cross-references.
 pub fn check_catalog(c: &Catalog) -> Result<(), String> {
@@ -42,6 +44,16 @@ pub fn check_catalog(c: &Catalog) -> Result<(), String> {
         0,
         MAX_VAR_COPIES as u64,
     )?;
+    let long = |n: &str| n.chars().count() > MAX_NAME + 16;
+    if c.tasks.iter().any(|t| long(&t.name))
+        || c.resources.iter().any(|r| long(&r.name))
+        || c.vars.iter().any(|v| long(&v.name))
+        || c.processes.iter().any(|p| long(&p.name))
+    {
+        return Err(format!(
+            "the header names something with more than {MAX_NAME} characters"
+        ));
+    }
     let (nt, nr, np) = (c.tasks.len(), c.resources.len(), c.processes.len());
     let bad = |what: String| Err(format!("the header's {what} is out of range"));
     for (i, t) in c.tasks.iter().enumerate() {
