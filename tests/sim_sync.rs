@@ -450,20 +450,16 @@ script = "wait go"
 "#);
     assert_eq!(r.outcome(), "completed");
     for w in ["w[0]", "w[1]"] {
-        let woken = r
-            .states(w)
-            .into_iter()
-            .skip_while(|(_, s)| {
-                !matches!(
-                    s,
-                    TaskState::Blocked {
-                        on: WaitOn::Flag(_),
-                        ..
-                    }
-                )
-            })
-            .find(|(_, s)| *s == TaskState::Ready);
-        assert_eq!(woken.map(|(t, _)| t), Some(4), "{w}");
+        let woken = r.ready_after(w, |s| {
+            matches!(
+                s,
+                TaskState::Blocked {
+                    on: WaitOn::Flag(_),
+                    ..
+                }
+            )
+        });
+        assert_eq!(woken, Some(4), "{w}");
     }
     assert_eq!(r.finish("late"), Some(6));
     assert_eq!(r.end_tick(), 6);
@@ -512,24 +508,16 @@ compute 1
 "#);
     assert_eq!(r.outcome(), "completed");
     for p in ["p0", "p1"] {
-        let passed = r
-            .states(p)
-            .into_iter()
-            .skip_while(|(_, s)| {
-                !matches!(
-                    s,
-                    TaskState::Blocked {
-                        on: WaitOn::Barrier(_),
-                        ..
-                    }
-                )
-            })
-            .find(|(_, s)| *s == TaskState::Ready);
-        assert_eq!(
-            passed.map(|(t, _)| t),
-            Some(4),
-            "{p} passes when p2 arrives"
-        );
+        let passed = r.ready_after(p, |s| {
+            matches!(
+                s,
+                TaskState::Blocked {
+                    on: WaitOn::Barrier(_),
+                    ..
+                }
+            )
+        });
+        assert_eq!(passed, Some(4), "{p} passes when p2 arrives");
     }
     let arrivals: Vec<u32> = r
         .events

@@ -132,8 +132,8 @@ impl Sim {
             }
             Op1::Acquire { res, timeout } => self.acquire_any(t, *res, *timeout, out),
             Op1::Release(r) => self.release_any(t, *r, out),
-            Op1::AcquireRead { res, timeout } => self.acquire_read(t, *res, *timeout, out),
-            Op1::ReleaseRead(r) => self.release_read(t, *r, out),
+            Op1::AcquireRead { res, timeout } => self.rw_acquire(t, *res, false, *timeout, out),
+            Op1::ReleaseRead(r) => self.rw_release(t, *r, false, out),
             Op1::Wait { res, timeout } => self.wait_any(t, *res, *timeout, out),
             Op1::Notify { res, n } => self.notify(t, *res, *n, out),
             Op1::Set(r) => self.set_flag(t, *r, out),
@@ -327,7 +327,7 @@ impl Sim {
             }
         }
         if let Some(l) = event_loop {
-            if !self.take_loop(t, l, out) {
+            if !self.take_token(t, l, out) {
                 return Some(WaitOn::Loop(crate::event::ResourceId(l)));
             }
         }
@@ -412,7 +412,7 @@ impl Sim {
         out: &mut Vec<Event>,
     ) -> OpEnd {
         if prim_as!(self, r, RwLock).is_some() {
-            self.acquire_write(t, r, timeout, out)
+            self.rw_acquire(t, r, true, timeout, out)
         } else if prim_as!(self, r, Semaphore).is_some() {
             self.acquire_permit(t, r, timeout, out)
         } else {
@@ -423,7 +423,7 @@ impl Sim {
     /// `release X` on a mutex, rlock, rwlock (held for writing) or semaphore.
     fn release_any(&mut self, t: TaskId, r: u32, out: &mut Vec<Event>) -> OpEnd {
         if prim_as!(self, r, RwLock).is_some() {
-            self.release_write(t, r, out)
+            self.rw_release(t, r, true, out)
         } else if prim_as!(self, r, Semaphore).is_some() {
             self.release_permit(t, r, out)
         } else {

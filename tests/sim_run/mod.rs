@@ -78,6 +78,16 @@ impl Run {
             .map(|(t, _)| t)
     }
 
+    /// The tick a task became ready again after it first entered a state
+    /// `blocked` accepts (the end of that wait).
+    pub fn ready_after(&self, name: &str, blocked: impl Fn(TaskState) -> bool) -> Option<u64> {
+        self.states(name)
+            .into_iter()
+            .skip_while(|(_, s)| !blocked(*s))
+            .find(|(_, s)| *s == TaskState::Ready)
+            .map(|(t, _)| t)
+    }
+
     /// A task's last state.
     pub fn final_state(&self, name: &str) -> TaskState {
         self.states(name).last().map_or(TaskState::New, |(_, s)| *s)

@@ -95,27 +95,8 @@ impl Sim {
         }
     }
 
-    pub(in crate::sim) fn acquire_read(
-        &mut self,
-        t: TaskId,
-        r: u32,
-        timeout: Option<u64>,
-        out: &mut Vec<Event>,
-    ) -> OpEnd {
-        self.rw_acquire(t, r, false, timeout, out)
-    }
-
-    pub(in crate::sim) fn acquire_write(
-        &mut self,
-        t: TaskId,
-        r: u32,
-        timeout: Option<u64>,
-        out: &mut Vec<Event>,
-    ) -> OpEnd {
-        self.rw_acquire(t, r, true, timeout, out)
-    }
-
-    fn rw_acquire(
+    /// `acquire` (`write`) or `acquire_read` of an rwlock.
+    pub(in crate::sim) fn rw_acquire(
         &mut self,
         t: TaskId,
         r: u32,
@@ -178,25 +159,14 @@ impl Sim {
         self.emit(out, kind);
     }
 
-    pub(in crate::sim) fn release_read(
+    /// `release` (`write`) or `release_read` of an rwlock.
+    pub(in crate::sim) fn rw_release(
         &mut self,
         t: TaskId,
         r: u32,
+        write: bool,
         out: &mut Vec<Event>,
     ) -> OpEnd {
-        self.rw_release(t, r, false, out)
-    }
-
-    pub(in crate::sim) fn release_write(
-        &mut self,
-        t: TaskId,
-        r: u32,
-        out: &mut Vec<Event>,
-    ) -> OpEnd {
-        self.rw_release(t, r, true, out)
-    }
-
-    fn rw_release(&mut self, t: TaskId, r: u32, write: bool, out: &mut Vec<Event>) -> OpEnd {
         let lock = ResourceId(r);
         let prefer = self.prefer(r);
         let Some(rw) = prim_as!(self, r, RwLock) else {

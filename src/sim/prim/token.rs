@@ -140,11 +140,6 @@ impl Sim {
         }
     }
 
-    /// A coroutine takes its loop, or waits for it.
-    pub(in crate::sim) fn take_loop(&mut self, t: TaskId, l: u32, out: &mut Vec<Event>) -> bool {
-        self.take_token(t, l, out)
-    }
-
     /// GIL holders that have held it for `switch_interval` ticks while
     /// another thread waited hand it to the longest waiter and wait at the back.
     pub(in crate::sim) fn switch_gils(&mut self, out: &mut Vec<Event>) {
