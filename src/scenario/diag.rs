@@ -49,7 +49,7 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     /// Diagnostics with a single error, for modules that reject a scenario
-    /// after parsing (e.g. "not supported yet: semaphores").
+    /// after parsing (e.g. an engine that refuses a setting).
     pub fn single(
         path: impl Into<String>,
         source: impl Into<String>,
