@@ -1,8 +1,7 @@
 //! The wait-for analysis of a trace from literal events: who could end each
 //! wait (as far as the fold has seen), and the deadlock by the shared rule.
 
-#[path = "literal/mod.rs"]
-mod literal;
+use crate::literal;
 
 use literal::{res, scenes, Literal};
 use weft::analysis::{wait_chains, waiters};

@@ -1,7 +1,7 @@
 //! Every kind of scenario error renders as `path:line:col: message`, the
 //! line, a caret and a hint; all errors of a file are reported; nothing panics.
 
-mod common;
+use crate::common;
 use proptest::prelude::*;
 use weft::scenario::parse;
 

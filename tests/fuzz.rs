@@ -3,8 +3,7 @@
 //! trace reader: nothing panics, every scenario error has a location and
 //! every trace error a line. The long run is `examples/fuzz`.
 
-#[path = "fuzz/mod.rs"]
-mod harness;
+use crate::harness;
 
 use std::time::{Duration, Instant};
 

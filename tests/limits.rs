@@ -1,7 +1,7 @@
 //! The run's own limits: instructions at one boundary and in all, and
 //! printed text; each halts the run with outcome `timeout` and says why.
 
-mod common;
+use crate::common;
 use weft::sim::{build, Limit, Options};
 
 fn halted(src: &str) -> (Option<Limit>, weft::event::Catalog, Vec<weft::event::Event>) {

@@ -3,8 +3,7 @@
 //! processes and the rule of a deadlock. Field names and absent values
 //! (null) as CLI.md asks.
 
-#[path = "literal/mod.rs"]
-mod literal;
+use crate::literal;
 
 use literal::{scenes, Literal};
 use serde_json::{json, Value};

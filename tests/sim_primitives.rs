@@ -1,7 +1,7 @@
 //! The simulator's primitives and outcomes: locks, queues, joins, spawns,
 //! terminate, variables, failures, deadlocks and stalls.
 
-mod common;
+use crate::common;
 use common::{events, report, task};
 use weft::event::EventKind;
 

@@ -1,6 +1,6 @@
 //! Invariants of the simulator and the fold over random scenarios.
 
-mod common;
+use crate::common;
 use proptest::prelude::*;
 use weft::event::{EventKind, TaskState};
 use weft::trace::{Trace, World};

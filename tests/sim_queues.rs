@@ -1,7 +1,7 @@
 //! Queues on the simulator: capacity, order, blocking and failing puts and
 //! gets, hand-over to waiters, timeouts, and `task_done` / `join`.
 
-mod common;
+use crate::common;
 use common::{events, report, task};
 use weft::event::EventKind;
 

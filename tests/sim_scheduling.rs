@@ -1,7 +1,7 @@
 //! The simulator against the textbook scheduling results (Silberschatz et
 //! al.'s classic examples): per-task waiting times and their averages.
 
-mod common;
+use crate::common;
 use common::{cpu_bound, report, task, waits};
 
 fn average(r: &weft::report::Report) -> f64 {

@@ -2,8 +2,7 @@
 //! semaphores, rwlocks, conditions, events and barriers, asserted on the
 //! events a run emits.
 
-mod common;
-mod sim_run;
+use crate::sim_run;
 use sim_run::{run, Run};
 use weft::event::{EventKind, Failure, TaskState, WaitOn};
 

@@ -2,8 +2,7 @@
 //! copies of the variables, pools, coroutines, daemons; the knot rule; and
 //! the scheduling rules for `yield`, overflow and joining oneself.
 
-mod common;
-mod sim_run;
+use crate::sim_run;
 use sim_run::{run, Run};
 use weft::event::{DeadlockRule, EventKind, Failure, TaskState, WaitOn};
 

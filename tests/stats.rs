@@ -2,8 +2,8 @@
 //! definitions part ways: waiting time counts only ticks `ready`, response
 //! time is the first dispatch (not the last), turnaround is finish − arrival.
 
-mod common;
-mod sim_run;
+use crate::common;
+use crate::sim_run;
 use common::{report, task};
 
 const SRC: &str = r#"

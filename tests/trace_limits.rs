@@ -4,7 +4,7 @@
 
 use std::io::{BufReader, Read};
 
-mod common;
+use crate::common;
 
 fn lines() -> Vec<String> {
     common::lesson_trace_lines("bounded_queue.toml")

@@ -1,7 +1,7 @@
 //! Nothing panics on a damaged trace: reading it, reporting it, or drawing
 //! it in the TUI, whatever its bytes.
 
-mod common;
+use crate::common;
 use proptest::prelude::*;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;

@@ -1,8 +1,7 @@
 //! `App::update(Action)`: the cursor, playback, focus, zoom, selection and
 //! be-the-scheduler mode, on real runs of the simulator.
 
-#[path = "tui_support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -7,10 +7,9 @@
 //! `weft::tui::run` directly, by running this test binary again as the child
 //! (the `tui_child` test, which does nothing unless `WEFT_TUI_CHILD` is set).
 
-#[path = "tui_support/mod.rs"]
-mod support;
+use crate::support;
 
-mod pty;
+use crate::pty;
 
 use portable_pty::CommandBuilder;
 use pty::Pty;
@@ -56,7 +55,7 @@ fn weft_binary_plays_abba_to_the_deadlock() {
 fn tui_run_in_a_pty() {
     let me = std::env::current_exe().unwrap();
     let mut cmd = command(&me);
-    cmd.args(["--exact", "tui_child", "--nocapture", "--test-threads=1"]);
+    cmd.args(["--exact", "tui_e2e::tui_child", "--nocapture", "--test-threads=1"]);
     cmd.env("WEFT_TUI_CHILD", "1");
     play_abba(Pty::spawn(cmd, COLS, ROWS), 0);
 }

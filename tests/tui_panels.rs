@@ -4,8 +4,7 @@
 //! running its coroutines, a knot and a stall explained. Text snapshots
 //! plus checks of the facts each panel must show, and of key colours.
 
-#[path = "literal/mod.rs"]
-mod literal;
+use crate::literal;
 
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;

@@ -4,7 +4,7 @@
 //! are all undone, and a signal's exit code is 128 + its number. Colours
 //! are 24-bit only where the terminal says it takes them.
 
-mod pty;
+use crate::pty;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;

@@ -2,8 +2,7 @@
 //! the ABBA deadlock and the bounded producer/consumer queue, compared with
 //! insta snapshots; key colours are checked on cells, since text drops them.
 
-#[path = "tui_support/mod.rs"]
-mod support;
+use crate::support;
 
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
