@@ -41,4 +41,5 @@ mod tui_app;
 mod tui_e2e;
 mod tui_panels;
 mod tui_terminal;
+mod tui_timeline;
 mod tui_views;

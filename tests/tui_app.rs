@@ -250,3 +250,56 @@ fn scheduler_mode_stops_at_choices_and_replays_the_pick() {
         "no option 9"
     );
 }
+
+#[test]
+fn playback_moves_in_ticks_per_second_through_ticks_without_events() {
+    // fcfs_textbook: P1 computes ticks 0-23 with no event in between.
+    let engine = FileEngine::new(&["fcfs_textbook.toml"]);
+    let mut app = open(&engine);
+    let speed = weft::tui::session::SPEEDS[weft::tui::session::DEFAULT_SPEED];
+    assert_eq!(speed, 5, "a run plays at 5 ticks/s");
+    app.update(Action::TogglePlay);
+    let shown = |app: &App<'_>| app.session.as_ref().unwrap().tick();
+    app.update(Action::Tick(Duration::from_millis(199)));
+    assert_eq!(
+        cursor(&app),
+        0,
+        "a tick is shown whole, once its time has passed"
+    );
+    app.update(Action::Tick(Duration::from_millis(1)));
+    let after_tick0 = cursor(&app);
+    assert_eq!(
+        after_tick0,
+        app.session.as_ref().unwrap().lanes.step_after_tick(0)
+    );
+    app.update(Action::Tick(Duration::from_millis(800)));
+    // Ticks 0 to 4 in the first second: the cursor is at the end of tick 0's
+    // events and the tick shown is 4, though the next event is at tick 24.
+    assert_eq!(shown(&app), 4);
+    let s = app.session.as_ref().unwrap();
+    assert_eq!(s.world.tick, 0);
+    assert!(cursor(&app) >= after_tick0);
+    assert_eq!(cursor(&app), s.lanes.step_after_tick(0));
+    for _ in 0..4 {
+        app.update(Action::Tick(Duration::from_secs(1)));
+    }
+    assert_eq!(shown(&app), 24, "five ticks a second, second after second");
+    let s = app.session.as_ref().unwrap();
+    assert_eq!(
+        s.world.tick, 24,
+        "the events of tick 24 are applied with it"
+    );
+    assert_eq!(cursor(&app), s.lanes.step_after_tick(24));
+    // A step puts the shown tick back on the cursor's event.
+    app.update(Action::StepBack);
+    let s = app.session.as_ref().unwrap();
+    assert_eq!(s.tick(), s.world.tick);
+    // To the end: playback stops at the last tick (30).
+    assert!(s.playing);
+    for _ in 0..20 {
+        app.update(Action::Tick(Duration::from_secs(1)));
+    }
+    let s = app.session.as_ref().unwrap();
+    assert!(!s.playing);
+    assert_eq!((s.tick(), cursor(&app)), (30, len(&app)));
+}

@@ -55,7 +55,12 @@ fn weft_binary_plays_abba_to_the_deadlock() {
 fn tui_run_in_a_pty() {
     let me = std::env::current_exe().unwrap();
     let mut cmd = command(&me);
-    cmd.args(["--exact", "tui_e2e::tui_child", "--nocapture", "--test-threads=1"]);
+    cmd.args([
+        "--exact",
+        "tui_e2e::tui_child",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
     cmd.env("WEFT_TUI_CHILD", "1");
     play_abba(Pty::spawn(cmd, COLS, ROWS), 0);
 }

@@ -179,7 +179,18 @@ pub struct QueueState {
     pub getters: Vec<TaskId>,
     /// Tasks that have called `task_done` on it.
     pub finishers: Vec<TaskId>,
+    /// The items in it, in the order they leave (front first), while it
+    /// holds at most [`QUEUE_ITEMS_KEPT`]; `None` while it holds more (a
+    /// longer queue is not followed item by item, so a world stays small).
+    pub items: Option<Vec<i64>>,
+    /// Items leave from the back (a LIFO queue).
+    pub lifo: bool,
+    /// The smallest item leaves first (a priority queue).
+    pub priority: bool,
 }
+
+/// The most items of a queue a world keeps; see [`QueueState::items`].
+pub const QUEUE_ITEMS_KEPT: usize = 64;
 
 /// A pool: which job runs on which worker.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -261,7 +272,12 @@ impl PrimState {
                 parties: info.permits.unwrap_or(1),
                 ..BarrierState::default()
             }),
-            "queue" => PrimState::Queue(QueueState::default()),
+            "queue" => PrimState::Queue(QueueState {
+                items: Some(Vec::new()),
+                lifo: info.order.as_deref() == Some("lifo"),
+                priority: info.order.as_deref() == Some("priority"),
+                ..QueueState::default()
+            }),
             "pool" => {
                 // A pool's worker count comes from an untrusted trace: keep it sane.
                 let n = info.permits.unwrap_or(1).min(4096) as usize;
@@ -381,14 +397,45 @@ impl PrimState {
     pub fn queue(&mut self, task: TaskId, op: QueueOp) {
         let PrimState::Queue(q) = self else { return };
         match op {
-            QueueOp::Put(len) => {
+            QueueOp::Put(len, value) => {
+                q.items = match q.items.take() {
+                    Some(mut v) if v.len() + 1 == len as usize && v.len() < QUEUE_ITEMS_KEPT => {
+                        // A priority queue gives its smallest item first.
+                        let at = if q.priority {
+                            v.partition_point(|&x| x <= value)
+                        } else {
+                            v.len()
+                        };
+                        v.insert(at, value);
+                        Some(v)
+                    }
+                    _ if len == 0 => Some(Vec::new()),
+                    _ => None,
+                };
                 q.len = len;
                 q.max_len = q.max_len.max(len);
                 q.puts += 1;
                 q.unfinished = q.unfinished.saturating_add(1);
                 remember(&mut q.putters, task);
             }
-            QueueOp::Get(len) => {
+            QueueOp::Get(len, value) => {
+                q.items = match q.items.take() {
+                    Some(mut v) => {
+                        let at = if q.lifo {
+                            v.iter().rposition(|&x| x == value)
+                        } else {
+                            v.iter().position(|&x| x == value)
+                        };
+                        match at {
+                            Some(i) if v.len() == len as usize + 1 => {
+                                v.remove(i);
+                                Some(v)
+                            }
+                            _ => (len == 0).then(Vec::new),
+                        }
+                    }
+                    None => (len == 0).then(Vec::new),
+                };
                 q.len = len;
                 q.gets += 1;
                 remember(&mut q.getters, task);
@@ -448,10 +495,10 @@ impl PrimState {
 /// A queue event's effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueOp {
-    /// An item entered; the length after.
-    Put(u32),
-    /// An item left; the length after.
-    Get(u32),
+    /// An item entered: the length after, and the item.
+    Put(u32, i64),
+    /// An item left: the length after, and the item.
+    Get(u32, i64),
     /// `task_done`; the items still not marked done.
     Done(u32),
 }

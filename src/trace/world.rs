@@ -210,11 +210,17 @@ impl World {
             } => self.prim(*barrier, |p| p.barrier_wait(*task, *arrived)),
             K::BarrierBroken { barrier, .. } => self.prim(*barrier, PrimState::barrier_broken),
             K::QueuePut {
-                task, queue, len, ..
-            } => self.prim(*queue, |p| p.queue(*task, QueueOp::Put(*len))),
+                task,
+                queue,
+                len,
+                value,
+            } => self.prim(*queue, |p| p.queue(*task, QueueOp::Put(*len, *value))),
             K::QueueGet {
-                task, queue, len, ..
-            } => self.prim(*queue, |p| p.queue(*task, QueueOp::Get(*len))),
+                task,
+                queue,
+                len,
+                value,
+            } => self.prim(*queue, |p| p.queue(*task, QueueOp::Get(*len, *value))),
             K::QueueDone {
                 task,
                 queue,

@@ -189,12 +189,36 @@ impl<'a> App<'a> {
                 }
             }
             Action::Click { x, y } => self.click(x, y, size),
+            Action::FitRun | Action::PanBack | Action::PanForward => self.zoom_or_pan(&action),
             Action::Scheduler => self.toggle_scheduler(),
             Action::Pick(n) => self.pick(n),
             Action::Restart => self.restart(false),
             Action::RestartNewSeed => self.restart(true),
             _ => {}
         }
+    }
+
+    /// Fits the whole run, or pans the timeline by a quarter of its width.
+    fn zoom_or_pan(&mut self, action: &Action) {
+        let size = self.size;
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let Some(area) = layout::compute(s, size).and_then(|p| p.timeline) else {
+            return;
+        };
+        if *action == Action::FitRun {
+            s.view.zoom = timeline::fit_zoom(s, area);
+            s.view.pan = None;
+            return;
+        }
+        let (from, width) = timeline::window_of(s, area);
+        let by = (width / 4).max(1);
+        s.view.pan = Some(if *action == Action::PanBack {
+            from.saturating_sub(by)
+        } else {
+            from + by
+        });
     }
 
     fn cycle_focus(&mut self, forward: bool) {

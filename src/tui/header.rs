@@ -30,9 +30,10 @@ pub fn outcome_at(scene: &Scene<'_>) -> Option<Outcome> {
 
 fn speed_text(speed: u32) -> String {
     match speed {
-        s if s >= 1_000_000 => "max".to_string(),
-        s if s >= 1000 => format!("{}k ev/s", s / 1000),
-        s => format!("{s} ev/s"),
+        s if s >= 1_000_000 => "max speed".to_string(),
+        s if s >= 1000 => format!("{}k ticks/s", s / 1000),
+        1 => "1 tick/s".to_string(),
+        s => format!("{s} ticks/s"),
     }
 }
 
@@ -59,9 +60,9 @@ impl Widget for &HeaderView<'_> {
             sep.clone(),
             Span::raw(format!("seed {}", sc.catalog.seed)),
             sep.clone(),
-            Span::raw(match sc.catalog.time_of(sc.world.tick) {
-                Some(t) => format!("tick {} = {t}", sc.world.tick),
-                None => format!("tick {}", sc.world.tick),
+            Span::raw(match sc.catalog.time_of(sc.tick) {
+                Some(t) => format!("tick {} = {t}", sc.tick),
+                None => format!("tick {}", sc.tick),
             }),
             sep.clone(),
             Span::raw(format!("step {}/{}", sc.view.cursor, total)),

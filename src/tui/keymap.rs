@@ -49,6 +49,12 @@ pub enum Action {
     ZoomIn,
     /// More ticks per cell.
     ZoomOut,
+    /// The zoom at which the whole run fits.
+    FitRun,
+    /// Pan the timeline towards the start, leaving the cursor.
+    PanBack,
+    /// Pan the timeline towards the end, leaving the cursor.
+    PanForward,
     /// Enter or leave be-the-scheduler mode.
     Scheduler,
     /// In scheduler mode: take option `n` (1-based).
@@ -194,6 +200,9 @@ fn session_char(c: char) -> Option<Action> {
         'c' => Action::ToggleCpuLanes,
         '+' | '=' => Action::ZoomIn,
         '-' | '_' => Action::ZoomOut,
+        'z' => Action::FitRun,
+        ',' | '<' => Action::PanBack,
+        '.' | '>' => Action::PanForward,
         's' => Action::Scheduler,
         'r' => Action::Restart,
         'R' => Action::RestartNewSeed,
@@ -221,6 +230,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("Enter", "select the task under the lane cursor"),
     ("c", "task lanes / CPU lanes"),
     ("+ / -", "zoom the timeline in / out"),
+    ("z", "zoom to fit the whole run"),
+    (", / .", "pan the timeline (the cursor stays)"),
     ("s", "be the scheduler (then 1-9 picks a task)"),
     ("r / R", "restart / restart with a new random seed"),
     ("/", "filter the log (Enter keeps, Esc drops)"),

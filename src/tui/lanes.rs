@@ -17,13 +17,17 @@ pub struct Mark<T> {
     pub value: T,
 }
 
-/// One timeline cell: the value shown, and whether its interval starts here.
+/// One timeline cell: the value shown, whether its interval starts here,
+/// and the best value held for no time at all within the cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cell<T> {
     /// The value that wins the cell.
     pub value: T,
     /// The winning interval begins inside this cell.
     pub first: bool,
+    /// Of the values entered and left at one tick of this cell (a zero
+    /// length interval), the one `better` prefers.
+    pub flash: Option<T>,
 }
 
 /// Which ticks a row of cells covers, and how much of the trace is visible.
@@ -164,8 +168,9 @@ impl Lanes {
 /// Lays a history over a window of cells. Each interval a mark opens (up to
 /// the next visible mark, or through the cursor's tick) paints the cells it
 /// overlaps; of several intervals in one cell, the one `better` prefers wins
-/// (a later one on a tie). Zero-length intervals paint nothing. Cells past
-/// the cursor stay `None`.
+/// (a later one on a tie). A zero-length interval (a value entered and left
+/// at the same tick) does not win a cell; it is kept as the cell's `flash`.
+/// Cells past the cursor stay `None`.
 pub fn cells<T: Copy>(
     marks: &[Mark<T>],
     initial: T,
@@ -179,17 +184,31 @@ pub fn cells<T: Copy>(
     if end <= w.from {
         return out;
     }
-    let start = visible.partition_point(|m| m.tick <= w.from);
+    let start = visible.partition_point(|m| m.tick < w.from);
     let (mut value, mut since) = match start.checked_sub(1).and_then(|i| visible.get(i)) {
         Some(m) => (m.value, m.tick),
         None => (initial, 0),
     };
+    let mut flashes: Vec<Option<T>> = vec![None; w.cells];
     for m in visible[start..].iter().take_while(|m| m.tick < end) {
+        if since == m.tick && since >= w.from {
+            let c = ((since - w.from) / per) as usize;
+            if let Some(f) = flashes.get_mut(c) {
+                if f.is_none_or(|old| better(&value, &old)) {
+                    *f = Some(value);
+                }
+            }
+        }
         paint(&mut out, w, (since, m.tick), value, &better);
         value = m.value;
         since = m.tick;
     }
     paint(&mut out, w, (since, end), value, &better);
+    for (slot, f) in out.iter_mut().zip(flashes) {
+        if let (Some(cell), Some(f)) = (slot.as_mut(), f) {
+            cell.flash = Some(f);
+        }
+    }
     out
 }
 
@@ -216,7 +235,13 @@ fn paint<T: Copy>(
         let first = start >= w.from && c == first_cell;
         match slot {
             Some(old) if better(&old.value, &value) => {}
-            _ => *slot = Some(Cell { value, first }),
+            _ => {
+                *slot = Some(Cell {
+                    value,
+                    first,
+                    flash: None,
+                })
+            }
         }
     }
 }
@@ -232,6 +257,8 @@ pub enum Row {
     Task(usize, TaskId),
     /// A CPU's lane.
     Cpu(u32),
+    /// A queue's length over time, under the tasks.
+    Queue(ResourceId),
 }
 
 /// The tasks in lane order: grouped by process (in the catalog's order),
@@ -296,6 +323,12 @@ pub fn rows(cat: &Catalog, cpu_lanes: bool) -> Vec<Row> {
             }
         }
     }
+    let queues = cat
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_queue());
+    out.extend(queues.map(|(i, _)| Row::Queue(ResourceId(i as u32))));
     out
 }
 

@@ -35,6 +35,9 @@ pub struct Scene<'a> {
     pub catalog: &'a Catalog,
     /// The world at the cursor.
     pub world: &'a World,
+    /// The tick shown: the world's, or later while playback passes through
+    /// ticks in which nothing happens.
+    pub tick: u64,
     /// Cursor, focus, zoom, selection.
     pub view: &'a ViewState,
     /// The events.
@@ -77,6 +80,7 @@ impl<'a> Scene<'a> {
         Scene {
             catalog: s.catalog(),
             world: &s.world,
+            tick: s.tick(),
             view: &s.view,
             trace: &s.trace,
             lanes: &s.lanes,

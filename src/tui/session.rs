@@ -11,11 +11,13 @@ use super::lanes::Lanes;
 use super::view_state::ViewState;
 use super::RunRequest;
 
-/// Playback speeds, in events per second.
-pub const SPEEDS: [u32; 12] = [1, 2, 5, 10, 20, 50, 100, 250, 1000, 5000, 50_000, 1_000_000];
+/// Playback speeds, in ticks per second; the last one plays to the end at once.
+pub const SPEEDS: [u32; 12] = [
+    1, 2, 3, 5, 10, 20, 50, 100, 1000, 10_000, 100_000, 1_000_000,
+];
 
-/// The speed a session starts at (an index into [`SPEEDS`]).
-pub const DEFAULT_SPEED: usize = 4;
+/// The speed a session starts at (an index into [`SPEEDS`]): 5 ticks/s.
+pub const DEFAULT_SPEED: usize = 3;
 
 /// At most this many engine events are taken in per pump, so input stays responsive.
 const PUMP_BUDGET: usize = 200_000;
@@ -47,6 +49,9 @@ pub struct Session {
     /// Index into [`SPEEDS`].
     pub speed: usize,
     debt: f64,
+    /// While playing between events: the tick shown, later than the
+    /// cursor's last event (time passes with nothing happening).
+    play_tick: Option<u64>,
     /// Be-the-scheduler mode, when on.
     pub sched: Option<Scheduler>,
     /// Where to put the cursor once a restarted run has streamed that far.
@@ -71,6 +76,7 @@ impl Session {
             playing: false,
             speed: DEFAULT_SPEED,
             debt: 0.0,
+            play_tick: None,
             sched: None,
             resume_at: None,
             message: None,
@@ -105,6 +111,7 @@ impl Session {
         self.view.cursor = 0;
         self.world = self.trace.world_at(0);
         self.debt = 0.0;
+        self.play_tick = None;
     }
 
     /// The channel the engine sends on, while it does.
@@ -151,6 +158,8 @@ impl Session {
 
     /// Moves the cursor (clamped to the trace) and refreshes the world.
     pub fn set_cursor(&mut self, step: usize) {
+        self.play_tick = None;
+        self.view.pan = None;
         let step = step.min(self.trace.len());
         if step != self.world.step || step != self.view.cursor {
             self.view.cursor = step;
@@ -158,9 +167,12 @@ impl Session {
         }
     }
 
-    /// The tick of the cursor.
+    /// The tick shown: the cursor's, or while playing through ticks in
+    /// which nothing happens, the tick playback has reached.
     pub fn tick(&self) -> u64 {
-        self.world.tick
+        self.play_tick
+            .unwrap_or(self.world.tick)
+            .max(self.world.tick)
     }
 
     /// To the end of the tick of the next event (finishing the cursor's
@@ -178,23 +190,33 @@ impl Session {
         self.set_cursor(to);
     }
 
-    /// Advances playback by `secs` seconds of wall time.
+    /// Advances playback by `secs` seconds of wall time, a whole tick at a
+    /// time at [`SPEEDS`] ticks per second: the cursor goes to the end of
+    /// the tick reached (finishing the cursor's tick first when a step left
+    /// it in the middle of one), through ticks in which nothing happens.
+    /// Stops at a deadlock and at a choice awaited in scheduler mode.
     pub fn advance(&mut self, secs: f64) {
         if !self.playing || self.resume_at.is_some() {
             return;
         }
         let speed = f64::from(SPEEDS[self.speed.min(SPEEDS.len() - 1)]);
         self.debt = (self.debt + secs * speed).min(speed.max(1.0));
-        let n = self.debt.floor() as usize;
+        let n = self.debt.floor() as u64;
         if n == 0 {
             return;
         }
         self.debt -= n as f64;
         let from = self.view.cursor;
-        let mut to = from.saturating_add(n).min(self.trace.len());
+        let now = self.tick();
+        let mid_tick = self.lanes.step_after_tick(now) > from;
+        let last = self.trace.last().tick;
+        let target = if mid_tick { now + n - 1 } else { now + n }.min(last);
+        let mut to = self.lanes.step_after_tick(target);
+        let mut stopped = false;
         if let Some(&d) = self.lanes.deadlock_steps.iter().find(|&&d| d > from) {
             if d <= to {
                 to = d;
+                stopped = true;
                 self.playing = false;
                 self.message = Some("deadlock: playback paused (space continues)".into());
             }
@@ -202,6 +224,7 @@ impl Session {
         if let Some((k, step)) = self.next_open_choice(from) {
             if step <= to {
                 to = step;
+                stopped = true;
                 self.playing = false;
                 if let Some(s) = &mut self.sched {
                     s.awaiting = Some((k, step));
@@ -209,7 +232,10 @@ impl Session {
             }
         }
         self.set_cursor(to);
-        if to == self.trace.len() && !self.streaming() {
+        if !stopped && target > self.world.tick {
+            self.play_tick = Some(target);
+        }
+        if to == self.trace.len() && target >= last && !self.streaming() {
             self.playing = false;
         }
     }

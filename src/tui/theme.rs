@@ -62,6 +62,16 @@ impl StateKind {
         }
     }
 
+    /// Whether a stay of no time in this state is marked on the timeline:
+    /// running, blocked, sleeping and I/O are; ready is not (every dispatch
+    /// passes through it), nor are the states a task never leaves.
+    pub fn flashes(self) -> bool {
+        matches!(
+            self,
+            StateKind::Running | StateKind::Blocked | StateKind::Sleeping | StateKind::Io
+        )
+    }
+
     /// The glyph that fills a timeline cell in this state.
     pub fn glyph(self) -> char {
         match self {

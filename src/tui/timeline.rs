@@ -53,6 +53,7 @@ struct Geom {
     from: u64,
     first_row: usize,
     rows_vis: usize,
+    end: u64,
 }
 
 /// Where everything goes. The window of ticks starts at 0 while the whole
@@ -86,12 +87,11 @@ fn geom(
     let cursor_cell = (cursor_tick / per) as usize;
     let end_cell = (end_tick.max(cursor_tick) / per) as usize;
     let keep = cells * 3 / 4;
-    let first_cell = if end_cell < cells {
-        0
-    } else {
-        cursor_cell
-            .saturating_sub(keep)
-            .min((end_cell + 1).saturating_sub(cells))
+    let last_first = (end_cell + 1).saturating_sub(cells);
+    let first_cell = match view.pan {
+        Some(t) => ((t / per) as usize).min(last_first),
+        None if end_cell < cells => 0,
+        None => cursor_cell.saturating_sub(keep).min(last_first),
     };
     let rows_vis = inner.height.saturating_sub(2) as usize;
     let all = rows(cat, view.cpu_lanes);
@@ -100,7 +100,7 @@ fn geom(
         .position(|r| match r {
             Row::Task(i, _) => *i == view.lane_cursor,
             Row::Cpu(c) => *c as usize == view.lane_cursor,
-            Row::Process(_) | Row::Gil(_) => false,
+            Row::Process(_) | Row::Gil(_) | Row::Queue(_) => false,
         })
         .unwrap_or(0);
     let first_row = (cur_row + 1).saturating_sub(rows_vis);
@@ -113,18 +113,52 @@ fn geom(
         from: first_cell as u64 * per,
         first_row,
         rows_vis,
+        end: end_tick.max(cursor_tick),
+    }
+}
+
+/// The first tick shown of a timeline drawn in `area`, and the number of
+/// ticks it shows (for panning by a part of the width).
+pub fn window_of(s: &Session, area: Rect) -> (u64, u64) {
+    let g = geom(s.catalog(), &s.view, s.tick(), s.trace.last().tick, area);
+    (g.from, g.cells as u64 * g.per)
+}
+
+/// The closest zoom (an index into [`ZOOMS`]) at which the whole run fits a
+/// timeline drawn in `area`.
+pub fn fit_zoom(s: &Session, area: Rect) -> usize {
+    let end = s.trace.last().tick.max(s.tick());
+    (0..ZOOMS.len())
+        .find(|&z| {
+            let view = super::ViewState {
+                zoom: z,
+                pan: None,
+                ..s.view.clone()
+            };
+            let g = geom(s.catalog(), &view, 0, end, area);
+            end / g.per < g.cells as u64
+        })
+        .unwrap_or(ZOOMS.len() - 1)
+}
+
+/// The scale of a zoom, as the timeline's title says it.
+pub fn scale_text(cat: &Catalog, zoom: usize) -> String {
+    let (per, col_w) = ZOOMS[zoom.min(ZOOMS.len() - 1)];
+    let cols = if col_w == 1 { "column" } else { "columns" };
+    let scale = if per == 1 {
+        format!("1 tick = {col_w} {cols}")
+    } else {
+        format!("1 column = {per} ticks")
+    };
+    match cat.time_of(per) {
+        Some(t) => format!("{scale} = {t}"),
+        None => scale,
     }
 }
 
 /// What a click at (x, y) hits in a timeline drawn in `area`.
 pub fn hit(s: &Session, area: Rect, x: u16, y: u16) -> Option<Hit> {
-    let g = geom(
-        s.catalog(),
-        &s.view,
-        s.world.tick,
-        s.trace.last().tick,
-        area,
-    );
+    let g = geom(s.catalog(), &s.view, s.tick(), s.trace.last().tick, area);
     let lanes_x = g.inner.x + g.label_w;
     let axis_y = g.inner.y + g.rows_vis as u16;
     if y == axis_y && x >= lanes_x && x < g.inner.right() {
@@ -138,7 +172,7 @@ pub fn hit(s: &Session, area: Rect, x: u16, y: u16) -> Option<Hit> {
     match all.get(g.first_row + usize::from(y - g.inner.y))? {
         Row::Task(i, t) => Some(Hit::Lane(*i, Some(*t))),
         Row::Cpu(c) => Some(Hit::Lane(*c as usize, None)),
-        Row::Process(_) | Row::Gil(_) => None,
+        Row::Process(_) | Row::Gil(_) | Row::Queue(_) => None,
     }
 }
 
@@ -151,19 +185,17 @@ pub struct TimelineView<'a> {
 impl Widget for &TimelineView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let sc = self.scene;
-        let g = geom(
-            sc.catalog,
-            sc.view,
-            sc.world.tick,
-            sc.trace.last().tick,
-            area,
-        );
+        let g = geom(sc.catalog, sc.view, sc.tick, sc.trace.last().tick, area);
         let (per, col_w) = (g.per, g.col_w);
         let title = format!(
-            " Timeline: {} · 1 cell = {} tick{} ",
+            " Timeline: {} · {}{} ",
             if sc.view.cpu_lanes { "CPUs" } else { "tasks" },
-            per,
-            if per == 1 { "" } else { "s" }
+            scale_text(sc.catalog, sc.view.zoom),
+            if sc.view.pan.is_some() {
+                " · panned (a step follows the cursor again)"
+            } else {
+                ""
+            }
         );
         Block::bordered()
             .title(title)
@@ -174,7 +206,7 @@ impl Widget for &TimelineView<'_> {
             per,
             cells: g.cells,
             cursor_step: sc.view.cursor,
-            cursor_tick: sc.world.tick,
+            cursor_tick: sc.tick,
         };
         let all = rows(sc.catalog, sc.view.cpu_lanes);
         for (i, row) in all.iter().skip(g.first_row).take(g.rows_vis).enumerate() {
@@ -192,6 +224,7 @@ impl Widget for &TimelineView<'_> {
                     self.holder_lane(buf, x0, y, marks.map_or(&[], Vec::as_slice), &w, col_w)
                 }
                 Row::Process(p) => self.process_vars(buf, x0, y, *p, g.inner.right()),
+                Row::Queue(q) => self.queue_lane(buf, (x0, y), *q, &w, col_w),
             }
         }
         self.cursor_column(buf, &g);
@@ -212,6 +245,11 @@ impl TimelineView<'_> {
                 false,
             ),
             Row::Gil(_) => ("  GIL".to_string(), th.dim(), false),
+            Row::Queue(q) => (
+                format!("≡{}", sc.catalog.resource_name(*q)),
+                th.accent(),
+                false,
+            ),
             Row::Task(i, t) => {
                 let sel = sc.view.selected == Some(*t);
                 let mark = if sel { "▸" } else { " " };
@@ -246,32 +284,66 @@ impl TimelineView<'_> {
         };
         let rank = |s: &TaskState| StateKind::of(*s);
         let row = cells(marks, TaskState::New, w, |a, b| rank(a) > rank(b));
+        let put = |buf: &mut Buffer, x: u16, ch: char, kind: StateKind| {
+            if let Some(cell) = buf.cell_mut((x, y)) {
+                cell.set_char(ch).set_style(sc.theme.state(kind));
+            }
+        };
         for (c, cell) in row.iter().enumerate() {
-            let Some(Cell { value, first }) = *cell else {
+            let Some(Cell { value, first, .. }) = *cell else {
                 continue;
             };
             let kind = StateKind::of(value);
-            let final_rest = value.is_final() && !first;
-            let glyph = if final_rest { ' ' } else { kind.glyph() };
             let x = x0 + c as u16 * col_w;
-            let style = sc.theme.state(kind);
             for dx in 0..col_w {
-                let ch = if value.is_final() && dx > 0 {
+                // An end state shows its glyph once, where it begins.
+                let ch = if value.is_final() && (dx > 0 || !first) {
                     ' '
                 } else {
-                    glyph
+                    kind.glyph()
                 };
-                if let Some(cell) = buf.cell_mut((x + dx, y)) {
-                    cell.set_char(ch).set_style(style);
+                put(buf, x + dx, ch, kind);
+            }
+        }
+        // What took no time: a state entered and left within one tick takes
+        // the cell's first column (the whole cell at one column a cell, if
+        // it outranks the cell's state); a label over the cell starts after it.
+        for (c, cell) in row.iter().enumerate() {
+            let Some(fk) = flash_of(cell, col_w) else {
+                continue;
+            };
+            let x = x0 + c as u16 * col_w;
+            match cell.map(|x| x.value).filter(|v| v.is_final()) {
+                // An end state's glyph moves one column right of the mark.
+                Some(end) => {
+                    if col_w > 1 {
+                        put(buf, x, fk.glyph(), fk);
+                        let kind = StateKind::of(end);
+                        put(buf, x + 1, kind.glyph(), kind);
+                    }
                 }
+                None => put(buf, x, fk.glyph(), fk),
             }
         }
         self.wait_labels(buf, (x0, y), &row, w, col_w);
+        // An end reached inside a cell another state wins (zoomed out):
+        // the end's glyph still shows there.
+        let visible = &marks[..marks.partition_point(|m| m.step < w.cursor_step)];
+        if let Some(m) = visible.last().filter(|m| m.value.is_final()) {
+            let per = w.per.max(1);
+            let c = m.tick.checked_sub(w.from).map(|d| (d / per) as usize);
+            let won = |c: usize| row[c].is_some_and(|x| x.value.is_final());
+            if let Some(c) = c.filter(|&c| c < row.len() && m.tick <= w.cursor_tick && !won(c)) {
+                let kind = StateKind::of(m.value);
+                let x = x0 + c as u16 * col_w;
+                put(buf, x + col_w - 1, kind.glyph(), kind);
+            }
+        }
     }
 
     fn cursor_column(&self, buf: &mut Buffer, g: &Geom) {
         let sc = self.scene;
-        let tick = sc.world.tick;
+        let tick = sc.tick;
         if tick < g.from || g.cells == 0 {
             return;
         }
@@ -298,16 +370,35 @@ impl TimelineView<'_> {
         let y = g.inner.y + g.rows_vis as u16;
         let x0 = g.inner.x + g.label_w;
         buf.set_stringn(g.inner.x, y, "tick", usize::from(g.label_w), sc.theme.dim());
-        let every = ((8 / g.col_w).max(1) as usize).max(1);
-        let mut c = 0;
-        while c < g.cells {
-            let tick = g.from + c as u64 * g.per;
-            let x = x0 + c as u16 * g.col_w;
+        // Labels at multiples of a round number of cells, far enough apart
+        // for the widest label, and only over the run (not past its end).
+        let widest = g.end.max(1).ilog10() as u64 + 2;
+        let need_cells = (widest + 1).div_ceil(u64::from(g.col_w)).max(1);
+        let step = [1, 2, 5]
+            .iter()
+            .flat_map(|&m| (0..19).map(move |e| m * 10u64.pow(e)))
+            .filter(|&m| m >= need_cells)
+            .min()
+            .unwrap_or(need_cells)
+            * g.per;
+        let last = g.from + g.cells as u64 * g.per;
+        let mut tick = g.from.div_ceil(step) * step;
+        let cursor_x = (sc.tick >= g.from && sc.tick < last)
+            .then(|| x0 + ((sc.tick - g.from) / g.per) as u16 * g.col_w);
+        while tick < last && tick <= g.end {
+            let cell = (tick - g.from) / g.per;
+            let x = x0 + cell as u16 * g.col_w;
+            let label = format!("|{tick}");
+            let len = label.chars().count() as u16;
+            // A label the cursor's mark would cut is left out.
+            let cut = cursor_x.is_some_and(|c| c > x && c < x + len);
             let room = usize::from(g.inner.right().saturating_sub(x));
-            buf.set_stringn(x, y, format!("|{tick}"), room, sc.theme.dim());
-            c += every;
+            if !cut {
+                buf.set_stringn(x, y, label, room, sc.theme.dim());
+            }
+            tick += step;
         }
-        let tick = sc.world.tick;
+        let tick = sc.tick;
         if tick >= g.from {
             let cell = ((tick - g.from) / g.per) as usize;
             if cell < g.cells {
@@ -334,6 +425,32 @@ impl TimelineView<'_> {
             buf.set_string(x, y, text, sc.theme.accent());
         }
     }
+}
+
+/// The state to mark in a cell as held for no time, if any: one that
+/// differs from the cell's, is worth marking, and (at one column a cell)
+/// outranks it. A loop thread's `run_loop` cells show their coroutines
+/// instead.
+pub(super) fn flash_of(cell: &Option<Cell<TaskState>>, col_w: u16) -> Option<StateKind> {
+    let Cell {
+        value,
+        flash: Some(f),
+        ..
+    } = (*cell)?
+    else {
+        return None;
+    };
+    if matches!(
+        value,
+        TaskState::Blocked {
+            on: crate::event::WaitOn::RunLoop(_),
+            ..
+        }
+    ) {
+        return None;
+    }
+    let (kind, fk) = (StateKind::of(value), StateKind::of(f));
+    (fk != kind && fk.flashes() && (col_w > 1 || fk > kind)).then_some(fk)
 }
 
 pub use crate::analysis::wait_label;

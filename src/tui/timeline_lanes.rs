@@ -9,7 +9,7 @@ use crate::event::{ResourceId, TaskId, TaskState, WaitOn};
 
 use super::lanes::{cells, Cell, Mark, Window};
 use super::theme::StateKind;
-use super::timeline::{wait_label, TimelineView};
+use super::timeline::{flash_of, wait_label, TimelineView};
 
 impl TimelineView<'_> {
     /// Writes what blocked runs of cells wait for over them: the name when
@@ -47,7 +47,8 @@ impl TimelineView<'_> {
                 c += run;
                 continue;
             }
-            let room = run * usize::from(col_w);
+            let skip = u16::from(col_w > 1 && flash_of(&row[c], col_w).is_some());
+            let room = run * usize::from(col_w) - usize::from(skip);
             let name = wait_label(sc.catalog, on);
             let short = sc.catalog.wait_name(on);
             let text: String = if name.chars().count() <= room {
@@ -57,7 +58,7 @@ impl TimelineView<'_> {
             } else {
                 name.chars().take(1).collect()
             };
-            let x = x0 + (c as u16) * col_w;
+            let x = x0 + (c as u16) * col_w + skip;
             let style = if matches!(on, WaitOn::Gil(_)) {
                 sc.theme.gil_label()
             } else {
@@ -163,4 +164,53 @@ impl TimelineView<'_> {
         let room = usize::from(right.saturating_sub(x0));
         buf.set_stringn(x0, y, text, room, sc.theme.dim());
     }
+
+    /// A queue's lane: its length in each cell as a bar (the most it held
+    /// in the cell, against its capacity, or the most it ever held), and
+    /// `⇄` where an item went in and out within one tick (handed straight
+    /// to a waiting getter).
+    pub(super) fn queue_lane(
+        &self,
+        buf: &mut Buffer,
+        (x0, y): (u16, u16),
+        q: ResourceId,
+        w: &Window,
+        col_w: u16,
+    ) {
+        let sc = self.scene;
+        let Some(marks) = sc.lanes.queues.get(q.index()) else {
+            return;
+        };
+        let cap = sc
+            .catalog
+            .resources
+            .get(q.index())
+            .and_then(|r| r.capacity)
+            .unwrap_or(0);
+        let top = if cap > 0 {
+            cap
+        } else {
+            marks.iter().map(|m| m.value).max().unwrap_or(1).max(1)
+        };
+        let row = cells(marks, 0u32, w, |a, b| a > b);
+        for (c, cell) in row.iter().enumerate() {
+            let Some(Cell { value, flash, .. }) = *cell else {
+                continue;
+            };
+            let (ch, style) = if value == 0 && flash.is_some_and(|f| f > 0) {
+                ('⇄', sc.theme.accent())
+            } else {
+                let i = (value as usize * 8).div_ceil(top as usize).min(8);
+                (SPARKS[i], sc.theme.gauge(cap > 0 && value >= cap))
+            };
+            for dx in 0..col_w {
+                if let Some(cell) = buf.cell_mut((x0 + c as u16 * col_w + dx, y)) {
+                    cell.set_char(ch).set_style(style);
+                }
+            }
+        }
+    }
 }
+
+/// A bar's height in eighths.
+const SPARKS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];

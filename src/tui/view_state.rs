@@ -24,6 +24,9 @@ pub struct ViewState {
     pub cpu_lanes: bool,
     /// The selected task (lane and script highlighted).
     pub selected: Option<TaskId>,
+    /// The timeline's first tick, when panned away from the cursor
+    /// (None: the timeline follows the cursor).
+    pub pan: Option<u64>,
     /// The lane under the lane cursor (a row of the timeline).
     pub lane_cursor: usize,
     /// First row shown of each scrolled panel (resource panels, waits).
@@ -51,6 +54,7 @@ impl Default for ViewState {
             zoom: DEFAULT_ZOOM,
             cpu_lanes: false,
             selected: None,
+            pan: None,
             lane_cursor: 0,
             scroll: BTreeMap::new(),
             log_back: 0,

@@ -18,7 +18,7 @@ pub fn table(sc: &Scene<'_>) -> Table {
             None => "free".to_string(),
         };
         let held = match l.holder {
-            Some(_) => format!("{}t", sc.world.tick.saturating_sub(l.held_since)),
+            Some(_) => format!("{}t", sc.tick.saturating_sub(l.held_since)),
             None => "-".to_string(),
         };
         t.row(vec![

@@ -1,16 +1,14 @@
 //! The queues panel: each queue's fill gauge (length over capacity; an
 //! unbounded queue shows its length), puts and gets, who is blocked
-//! putting or getting, and a sparkline of its length over time.
+//! putting or getting, and the items in it, front first (its length over
+//! time is a lane of the timeline).
 
-use crate::event::{ResourceId, WaitOn};
-use crate::tui::lanes::{cells, Window};
+use crate::event::WaitOn;
 
 use super::{name_cell, of_kind, waiters_cell, Kind, Scene, Table, TableCell};
 
-/// Cells of the sparkline.
-const SPARK_WIDTH: usize = 24;
-
-const SPARKS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/// Characters of the items column.
+const ITEMS_WIDTH: usize = 24;
 
 /// Drawing helpers of the queues panel.
 pub struct QueuesView;
@@ -29,32 +27,32 @@ impl QueuesView {
         )
     }
 
-    /// The sparkline of a queue's length, `width` characters over ticks 0..=cursor.
-    pub fn sparkline(sc: &Scene<'_>, q: ResourceId, top: u32, width: usize) -> String {
-        let Some(marks) = sc.lanes.queues.get(q.index()) else {
-            return String::new();
+    /// The items of a queue, front first, in at most `width` characters.
+    pub fn items(q: &crate::trace::QueueState, width: usize) -> String {
+        let Some(items) = &q.items else {
+            return format!("({} items)", q.len);
         };
-        let ticks = sc.world.tick + 1;
-        let per = ticks.div_ceil(width.max(1) as u64).max(1);
-        let w = Window {
-            from: 0,
-            per,
-            cells: width,
-            cursor_step: sc.view.cursor,
-            cursor_tick: sc.world.tick,
-        };
-        cells(marks, 0u32, &w, |a, b| a > b)
-            .iter()
-            .map(|c| match c {
-                Some(c) => {
-                    let i = (c.value as usize * 8).div_ceil(top.max(1) as usize);
-                    SPARKS[i.min(8)]
-                }
-                None => ' ',
-            })
-            .collect::<String>()
-            .trim_end()
-            .to_string()
+        if items.is_empty() {
+            return "-".into();
+        }
+        let mut out = String::new();
+        for (i, v) in items.iter().enumerate() {
+            let next = if i == 0 {
+                v.to_string()
+            } else {
+                format!(" {v}")
+            };
+            let left = items.len() - i;
+            let more = format!(" +{left}");
+            if out.chars().count() + next.chars().count() + if left > 1 { more.len() } else { 0 }
+                > width
+            {
+                out.push_str(&more);
+                break;
+            }
+            out.push_str(&next);
+        }
+        out
     }
 }
 
@@ -68,14 +66,13 @@ pub fn table(sc: &Scene<'_>) -> Table {
             "puts/gets",
             "put waits",
             "get waits",
-            "length over time",
+            "items",
         ],
     );
     for (r, info) in of_kind(sc.catalog, Kind::Queues) {
         let Some(q) = sc.world.queue(r) else { continue };
         let cap = info.capacity.unwrap_or(0);
         let full = cap > 0 && q.len >= cap;
-        let top = if cap > 0 { cap } else { q.max_len.max(1) };
         t.row(vec![
             name_cell(sc, r, info),
             TableCell::styled(QueuesView::gauge(q.len, cap, 10), sc.theme.gauge(full)),
@@ -84,10 +81,7 @@ pub fn table(sc: &Scene<'_>) -> Table {
             waiters_cell(sc, r, |on| {
                 matches!(on, WaitOn::Get(_) | WaitOn::QueueJoin(_))
             }),
-            TableCell::styled(
-                QueuesView::sparkline(sc, r, top, SPARK_WIDTH),
-                sc.theme.gauge(false),
-            ),
+            TableCell::raw(QueuesView::items(q, ITEMS_WIDTH)),
         ]);
     }
     t
