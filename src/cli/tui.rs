@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use super::builtin::BUILTIN;
+use super::builtin::{BUILTIN, TOPICS};
 use super::load::{self, Failure, MAX_EVENTS};
 use crate::event::{Catalog, Event};
 use crate::scenario::{parse, Scenario};
@@ -16,6 +16,7 @@ struct Source {
     origin: String,
     file: String,
     bytes: Vec<u8>,
+    topic: String,
 }
 
 /// Runs scenarios for the TUI on the simulator.
@@ -25,15 +26,21 @@ struct SimEngine {
 }
 
 impl SimEngine {
-    /// The engine over `first` (a scenario named on the command line, if
-    /// any), the built-in scenarios, and `./scenarios/*.toml` not built in.
-    fn new(first: Option<Source>, options: Options) -> SimEngine {
-        let mut sources: Vec<Source> = first.into_iter().collect();
-        sources.extend(BUILTIN.iter().map(|(file, text)| Source {
-            origin: "built-in".into(),
-            file: (*file).to_string(),
-            bytes: text.as_bytes().to_vec(),
-        }));
+    /// The engine over the built-in scenarios (in teaching order), then
+    /// `./scenarios/*.toml` that are not built in, and `first` (a scenario
+    /// named on the command line) where it is among them, else at the top;
+    /// with the index of `first`.
+    fn new(first: Option<Source>, options: Options) -> (SimEngine, usize) {
+        let mut sources: Vec<Source> = BUILTIN
+            .iter()
+            .zip(TOPICS)
+            .map(|((file, text), topic)| Source {
+                origin: format!("built-in lesson (scenarios/{file})"),
+                file: (*file).to_string(),
+                bytes: text.as_bytes().to_vec(),
+                topic: (*topic).to_string(),
+            })
+            .collect();
         let mut local: Vec<_> = std::fs::read_dir("scenarios")
             .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
             .unwrap_or_default();
@@ -43,19 +50,27 @@ impl SimEngine {
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
-            if BUILTIN
-                .iter()
-                .any(|(_, text)| text.as_bytes() == bytes.as_slice())
-            {
+            if sources.iter().any(|s| s.bytes == bytes) {
                 continue;
             }
             sources.push(Source {
                 origin: path.display().to_string(),
                 file: path.display().to_string(),
                 bytes,
+                topic: "In ./scenarios".into(),
             });
         }
-        SimEngine { sources, options }
+        let at = match first {
+            Some(f) => match sources.iter().position(|s| s.bytes == f.bytes) {
+                Some(i) => i,
+                None => {
+                    sources.insert(0, f);
+                    0
+                }
+            },
+            None => 0,
+        };
+        (SimEngine { sources, options }, at)
     }
 }
 
@@ -72,11 +87,18 @@ impl Engine for SimEngine {
                         .collect::<Vec<_>>()
                         .join(" "),
                     origin: s.origin.clone(),
+                    topic: s.topic.clone(),
                 },
                 Err(d) => Entry {
-                    name: s.file.clone(),
-                    description: format!("does not parse: {} error(s)", d.items.len()),
+                    name: std::path::Path::new(&s.file)
+                        .file_stem()
+                        .map_or_else(|| s.file.clone(), |n| n.to_string_lossy().into_owned()),
+                    description: format!(
+                        "This file does not parse ({} error(s)); open it to see them.",
+                        d.items.len()
+                    ),
                     origin: s.origin.clone(),
+                    topic: s.topic.clone(),
                 },
             })
             .collect()
@@ -154,14 +176,15 @@ pub fn open_scenario(scenario: Scenario, options: Options, mouse: bool) -> Resul
         origin: scenario.path.clone(),
         file: scenario.path.clone(),
         bytes: scenario.source.clone().into_bytes(),
+        topic: "Opened".into(),
     };
-    let engine = SimEngine::new(Some(first), options);
-    finish(tui::run(&engine, Open::Entry(0), ui_options(mouse)), true)
+    let (engine, at) = SimEngine::new(Some(first), options);
+    finish(tui::run(&engine, Open::Entry(at), ui_options(mouse)), true)
 }
 
 /// Opens a recorded trace in the TUI.
 pub fn open_trace(trace: Trace, mouse: bool) -> Result<i32, Failure> {
-    let engine = SimEngine::new(None, Options::default());
+    let (engine, _) = SimEngine::new(None, Options::default());
     finish(
         tui::run(&engine, Open::Trace(trace), ui_options(mouse)),
         true,
@@ -170,6 +193,6 @@ pub fn open_trace(trace: Trace, mouse: bool) -> Result<i32, Failure> {
 
 /// Opens the scenario picker.
 pub fn open_picker(mouse: bool) -> Result<i32, Failure> {
-    let engine = SimEngine::new(None, Options::default());
+    let (engine, _) = SimEngine::new(None, Options::default());
     finish(tui::run(&engine, Open::Picker, ui_options(mouse)), false)
 }

@@ -20,8 +20,13 @@ pub use super::view_state::DEFAULT_ZOOM;
 pub struct PickerState {
     /// The highlighted entry.
     pub selected: usize,
-    /// Diagnostics of the last entry that failed to open.
-    pub error: Option<String>,
+    /// The entry that last failed to open, and its diagnostics (shown only
+    /// while that entry is highlighted).
+    pub error: Option<(usize, String)>,
+    /// Lines the description and errors are scrolled down.
+    pub details_scroll: usize,
+    /// Rows of the list on screen (for paging).
+    pub page: usize,
 }
 
 /// The whole app.
@@ -92,7 +97,8 @@ impl<'a> App<'a> {
             }
             Err(text) => {
                 self.session = None;
-                self.picker.error = Some(text);
+                self.picker.error = Some((i, text));
+                self.picker.details_scroll = 0;
             }
         }
     }
@@ -108,7 +114,10 @@ impl<'a> App<'a> {
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.help = !self.help,
-            Action::Resize { width, height } => self.size = (width, height),
+            Action::Resize { width, height } => {
+                self.size = (width, height);
+                self.picker.page = usize::from(height.saturating_sub(6)).max(1);
+            }
             Action::OpenPicker => {
                 self.session = None;
                 self.entries = self.engine.entries();
@@ -120,16 +129,28 @@ impl<'a> App<'a> {
 
     fn update_picker(&mut self, action: Action) {
         let n = self.entries.len();
+        let last = n.saturating_sub(1);
         let p = &mut self.picker;
+        let page = p.page.max(1);
+        let before = p.selected;
         match action {
             Action::Up => p.selected = p.selected.saturating_sub(1),
-            Action::Down => p.selected = (p.selected + 1).min(n.saturating_sub(1)),
+            Action::Down => p.selected = (p.selected + 1).min(last),
+            Action::PageUp => p.selected = p.selected.saturating_sub(page),
+            Action::PageDown => p.selected = (p.selected + page).min(last),
+            Action::Start => p.selected = 0,
+            Action::End => p.selected = last,
+            Action::DetailsUp => p.details_scroll = p.details_scroll.saturating_sub(1),
+            Action::DetailsDown => p.details_scroll = (p.details_scroll + 1).min(10_000),
             // A run opens paused, as from `weft run`: space starts it.
             Action::Select if p.selected < n => {
                 let i = p.selected;
                 self.open_entry(i);
             }
             _ => {}
+        }
+        if self.picker.selected != before {
+            self.picker.details_scroll = 0;
         }
     }
 

@@ -65,6 +65,14 @@ pub enum Action {
     RestartNewSeed,
     /// Back to the picker.
     OpenPicker,
+    /// In the picker: a page up the list.
+    PageUp,
+    /// In the picker: a page down the list.
+    PageDown,
+    /// In the picker: scroll the description and errors up.
+    DetailsUp,
+    /// In the picker: scroll the description and errors down.
+    DetailsDown,
     /// Show or hide the help overlay.
     Help,
     /// Start typing a log filter.
@@ -158,10 +166,19 @@ fn filter_key(key: &KeyEvent) -> Option<Action> {
 }
 
 fn picker_key(key: &KeyEvent) -> Option<Action> {
+    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
     match key.code {
         KeyCode::Char('q') | KeyCode::Esc => Some(Action::Quit),
+        KeyCode::Up if shift => Some(Action::DetailsUp),
+        KeyCode::Down if shift => Some(Action::DetailsDown),
+        KeyCode::Char('K') => Some(Action::DetailsUp),
+        KeyCode::Char('J') => Some(Action::DetailsDown),
         KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
         KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+        KeyCode::Home | KeyCode::Char('g') => Some(Action::Start),
+        KeyCode::End | KeyCode::Char('G') => Some(Action::End),
+        KeyCode::PageUp => Some(Action::PageUp),
+        KeyCode::PageDown => Some(Action::PageDown),
         KeyCode::Enter => Some(Action::Select),
         KeyCode::Char('?') => Some(Action::Help),
         _ => None,
@@ -215,28 +232,36 @@ fn session_char(c: char) -> Option<Action> {
     Some(a)
 }
 
+/// Every key of the picker, as (keys, what it does), for the help overlay.
+pub const PICKER_HELP: &[(&str, &str)] = &[
+    ("↑ ↓ / k j", "choose a scenario"),
+    ("PgUp / PgDn", "a page up / down"),
+    ("Home End / g G", "the first / last scenario"),
+    ("Enter", "open it (paused: space plays)"),
+    ("Shift+↑ ↓ / K J", "scroll its description and errors"),
+    ("?", "this help"),
+    ("q / Esc / Ctrl-C", "quit"),
+];
+
 /// Every key of the session, as (keys, what it does), for the help overlay.
 pub const HELP: &[(&str, &str)] = &[
-    ("space", "play / pause"),
-    ("→ / l", "one event forward"),
-    ("← / h", "one event back"),
-    ("Shift+→ / L", "one tick forward"),
-    ("Shift+← / H", "one tick back"),
-    ("[ / ]", "slower / faster"),
+    ("space", "play / pause, a tick at a time"),
+    ("→ ← / l h", "one event forward / back"),
+    ("Shift+→ ← / L H", "one tick forward / back"),
+    ("[ / ]", "slower / faster (ticks per second)"),
     ("g / G", "start / end of the run"),
     ("d", "jump to the deadlock"),
     ("Tab / Shift+Tab", "focus the next / previous panel"),
     ("↑ ↓ / k j", "move within the focused panel"),
     ("Enter", "select the task under the lane cursor"),
     ("c", "task lanes / CPU lanes"),
-    ("+ / -", "zoom the timeline in / out"),
-    ("z", "zoom to fit the whole run"),
+    ("+ / - / z", "zoom in / out / fit the whole run"),
     (", / .", "pan the timeline (the cursor stays)"),
-    ("s", "be the scheduler (then 1-9 picks a task)"),
-    ("r / R", "restart / restart with a new random seed"),
+    ("i", "lesson, variables, statistics, checks"),
+    ("s", "be the scheduler (1-9 picks; s leaves)"),
+    ("r / R", "restart / restart with a new seed"),
     ("/", "filter the log (Enter keeps, Esc drops)"),
     ("o", "back to the scenario picker"),
-    ("?", "this help"),
-    ("q / Ctrl-C", "quit"),
-    ("mouse", "click a lane: select; click the axis: seek"),
+    ("? / q", "this help / quit (also Ctrl-C)"),
+    ("mouse", "click a lane: select; the axis: seek"),
 ];

@@ -223,7 +223,11 @@ pub fn draw_into(area: Rect, buf: &mut ratatui::buffer::Buffer, app: &App<'_>) {
         Some(s) => draw_session(area, buf, app, s),
     }
     if app.help {
-        HelpView { theme: app.theme }.render(area, buf);
+        HelpView {
+            theme: app.theme,
+            picker: app.session.is_none(),
+        }
+        .render(area, buf);
     }
 }
 

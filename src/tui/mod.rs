@@ -42,8 +42,10 @@ pub struct Entry {
     pub name: String,
     /// Its one-paragraph description.
     pub description: String,
-    /// Where it comes from: `built-in` or a path.
+    /// Where it comes from: a built-in lesson (and its file) or a path.
     pub origin: String,
+    /// The topic it is listed under.
+    pub topic: String,
 }
 
 /// What to run: which entry, and how.

@@ -47,6 +47,7 @@ impl Engine for FileEngine {
                 name: p.rsplit('/').next().unwrap_or(p).to_string(),
                 description: "a test scenario".to_string(),
                 origin: "scenarios/".to_string(),
+                topic: "Tests".to_string(),
             })
             .collect()
     }
