@@ -472,3 +472,41 @@ fn a_stalled_runs_json_says_who_waits_forever_and_why() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["stall"].is_null());
 }
+
+#[test]
+fn no_mouse_is_offered_only_where_a_tui_opens() {
+    for command in ["run", "replay"] {
+        let o = weft(&[command, "--help"]);
+        assert!(
+            stdout(&o).contains("--no-mouse"),
+            "{command}: {}",
+            stdout(&o)
+        );
+    }
+    assert!(
+        stdout(&weft(&["--help"])).contains("--no-mouse"),
+        "the picker"
+    );
+    for command in ["test", "validate", "list"] {
+        let o = weft(&[command, "--help"]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(!stdout(&o).contains("mouse"), "{command}: {}", stdout(&o));
+    }
+    let tried: [&[&str]; 4] = [
+        &["list", "--no-mouse"],
+        &["test", "--no-mouse"],
+        &["validate", "scenarios/abba_deadlock.toml", "--no-mouse"],
+        &["--no-mouse", "list"],
+    ];
+    for args in tried {
+        let o = weft(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains("--no-mouse"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let o = weft(&["run", "abba_deadlock", "--headless", "--no-mouse"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}

@@ -20,22 +20,26 @@ use crate::sim::Options;
 use crate::trace::Trace;
 
 /// Runs one command and returns the exit code.
-pub fn dispatch(command: Option<Command>, mouse: bool) -> i32 {
+/// `picker_mouse` is for the bare command's picker; `run` and `replay`
+/// carry their own `--no-mouse`.
+pub fn dispatch(command: Option<Command>, picker_mouse: bool) -> i32 {
     let result = match command {
-        None => picker(mouse),
+        None => picker(picker_mouse),
         Some(Command::Run {
             file,
             headless,
             json,
             record,
+            no_mouse,
             flags,
-        }) => run(&file, headless, json, record.as_deref(), mouse, &flags),
+        }) => run(&file, headless, json, record.as_deref(), !no_mouse, &flags),
         Some(Command::Replay {
             trace,
             headless,
             json,
             partial,
-        }) => replay(&trace, headless, json, partial, mouse),
+            no_mouse,
+        }) => replay(&trace, headless, json, partial, !no_mouse),
         Some(Command::Validate { files }) => Ok(validate(&files)),
         Some(Command::List) => Ok(list()),
         Some(Command::Test { dir, flags }) => test(dir, &flags),

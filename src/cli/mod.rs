@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     version,
     about,
     long_about = None,
+    args_conflicts_with_subcommands = true,
     after_help = "The scenario language (every table, key and operation, with examples) is \
                   described in docs/language.md; the built-in lessons are listed by `weft list`."
 )]
@@ -25,8 +26,8 @@ pub struct Cli {
     /// What to do; without a command, the TUI opens on the scenario picker.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Do not capture the mouse in the TUI.
-    #[arg(long, global = true)]
+    /// Do not capture the mouse in the picker's TUI.
+    #[arg(long)]
     pub no_mouse: bool,
 }
 
@@ -72,6 +73,9 @@ pub enum Command {
         /// Also write the event trace here.
         #[arg(long, value_name = "TRACE")]
         record: Option<PathBuf>,
+        /// Do not capture the mouse in the TUI.
+        #[arg(long)]
+        no_mouse: bool,
         #[command(flatten)]
         flags: RunFlags,
     },
@@ -88,6 +92,9 @@ pub enum Command {
         /// Replay a truncated or corrupt trace up to its last good event.
         #[arg(long)]
         partial: bool,
+        /// Do not capture the mouse in the TUI.
+        #[arg(long)]
+        no_mouse: bool,
     },
     /// Parses and checks scenarios; runs nothing.
     Validate {
