@@ -55,7 +55,12 @@ fn weft_binary_plays_abba_to_the_deadlock() {
 fn tui_run_in_a_pty() {
     let me = std::env::current_exe().unwrap();
     let mut cmd = command(&me);
-    cmd.args(["--exact", "tui_e2e::tui_child", "--nocapture", "--test-threads=1"]);
+    cmd.args([
+        "--exact",
+        "tui_e2e::tui_child",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
     cmd.env("WEFT_TUI_CHILD", "1");
     play_abba(Pty::spawn(cmd, COLS, ROWS), 0);
 }
@@ -80,4 +85,36 @@ fn tui_child() {
         color: true,
     };
     weft::tui::run(&engine, open, opts).unwrap();
+}
+
+/// Runs the real binary with `args` in a pseudo-terminal tall enough for a
+/// whole JSON report; its exit code and screen once it has exited.
+fn weft_in_a_terminal(args: &[&str]) -> (u32, String) {
+    let mut cmd = command(std::path::Path::new(env!("CARGO_BIN_EXE_weft")));
+    cmd.args(args);
+    let mut pty = Pty::spawn(cmd, COLS, 1000);
+    let code = pty.exit_code();
+    pty.settle();
+    (code, pty.text())
+}
+
+#[test]
+fn json_on_a_terminal_prints_the_report_instead_of_opening_the_tui() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("json-on-a-terminal");
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("abba.trace");
+    let trace = trace.to_str().unwrap();
+    let (code, text) = weft_in_a_terminal(&[
+        "run",
+        "scenarios/abba_deadlock.toml",
+        "--json",
+        "--record",
+        trace,
+    ]);
+    assert_eq!(code, 3, "the run's exit code:\n{text}");
+    assert!(text.contains("\"outcome\": \"deadlock\""), "{text}");
+    assert!(!text.contains("Timeline"), "no TUI:\n{text}");
+    let (code, text) = weft_in_a_terminal(&["replay", trace, "--json"]);
+    assert_eq!(code, 3, "the replay's exit code:\n{text}");
+    assert!(text.contains("\"scenario\": \"ABBA deadlock\""), "{text}");
 }

@@ -83,6 +83,12 @@ fn options(flags: &RunFlags) -> Result<Options, Failure> {
     })
 }
 
+/// Whether `run` and `replay` open the TUI: on a terminal, unless
+/// `--headless` or `--json` (which implies it) asks for a report.
+fn opens_tui(headless: bool, json: bool) -> bool {
+    !headless && !json && std::io::stdout().is_terminal()
+}
+
 fn run(
     file: &str,
     headless: bool,
@@ -93,7 +99,7 @@ fn run(
 ) -> Result<i32, Failure> {
     let options = options(flags)?;
     let scenario = load::scenario(file)?;
-    let tty = !headless && std::io::stdout().is_terminal();
+    let tty = opens_tui(headless, json);
     if tty && record.is_none() {
         return super::tui::open_scenario(scenario, options, mouse);
     }
@@ -115,7 +121,7 @@ fn replay(
     mouse: bool,
 ) -> Result<i32, Failure> {
     let trace = load::trace(path, partial)?;
-    if !headless && std::io::stdout().is_terminal() {
+    if opens_tui(headless, json) {
         return super::tui::open_trace(trace, mouse);
     }
     print_report(&trace, json)

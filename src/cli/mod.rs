@@ -67,7 +67,8 @@ pub enum Command {
         /// No TUI: run to the end and print the report.
         #[arg(long)]
         headless: bool,
-        /// With --headless: the JSON report.
+        /// Print the JSON report instead of the text report; implies
+        /// --headless (no TUI opens, even on a terminal).
         #[arg(long)]
         json: bool,
         /// Also write the event trace here.
@@ -86,7 +87,8 @@ pub enum Command {
         /// No TUI: print the report.
         #[arg(long)]
         headless: bool,
-        /// With --headless: the JSON report.
+        /// Print the JSON report instead of the text report; implies
+        /// --headless (no TUI opens, even on a terminal).
         #[arg(long)]
         json: bool,
         /// Replay a truncated or corrupt trace up to its last good event.
