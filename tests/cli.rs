@@ -510,3 +510,25 @@ fn no_mouse_is_offered_only_where_a_tui_opens() {
     let o = weft(&["run", "abba_deadlock", "--headless", "--no-mouse"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
 }
+
+#[test]
+fn the_help_says_what_run_and_replay_take() {
+    let run = stdout(&weft(&["run", "--help"]));
+    let file = run
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("<FILE>"))
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(file.contains("built-in lesson"), "{run}");
+    assert!(file.contains("`weft list`"), "{run}");
+    let replay = stdout(&weft(&["replay", "--help"]));
+    let trace = replay
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("<TRACE>"))
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(trace.contains("--record TRACE"), "{replay}");
+    assert!(trace.contains("docs/trace-format.md"), "{replay}");
+}

@@ -62,7 +62,9 @@ pub enum Command {
     /// Runs a scenario (a file, or a built-in scenario's name) in the TUI, or
     /// prints the report without a terminal.
     Run {
-        /// The scenario file.
+        /// The scenario: a file, or the name of a built-in lesson as `weft
+        /// list` shows it (e.g. abba_deadlock); a file of that name comes
+        /// first.
         file: String,
         /// No TUI: run to the end and print the report.
         #[arg(long)]
@@ -80,9 +82,11 @@ pub enum Command {
         #[command(flatten)]
         flags: RunFlags,
     },
-    /// Opens a recorded trace, or prints its report.
+    /// Opens a recorded trace in the TUI, or prints its report without a
+    /// terminal.
     Replay {
-        /// The trace file.
+        /// A trace file, as `weft run FILE --record TRACE` writes it (JSON
+        /// Lines: a header, then one event a line; docs/trace-format.md).
         trace: PathBuf,
         /// No TUI: print the report.
         #[arg(long)]
