@@ -532,3 +532,69 @@ fn the_help_says_what_run_and_replay_take() {
     assert!(trace.contains("--record TRACE"), "{replay}");
     assert!(trace.contains("docs/trace-format.md"), "{replay}");
 }
+
+#[test]
+fn a_cut_trace_read_with_partial_is_not_judged_against_its_expectations() {
+    let dir = scratch("partial-expect");
+    let full = dir.join("full.trace");
+    let o = weft_in(
+        &dir,
+        &[
+            "run",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios/abba_deadlock.toml")
+                .to_str()
+                .unwrap(),
+            "--headless",
+            "--record",
+            full.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&full).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[lines.len() - 1].contains("\"end\""), "{text}");
+    assert!(lines[lines.len() - 2].contains("\"deadlock\""), "{text}");
+    let cut = |name: &str, keep: usize| {
+        let path = dir.join(name);
+        std::fs::write(&path, lines[..keep].join("\n") + "\n").unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    // Without its end but with the deadlock: the deadlock still exits 3.
+    let no_end = cut("no-end.trace", lines.len() - 1);
+    // Cut before the deadlock: the run did not end, so 4, with nothing judged.
+    let early = cut("early.trace", lines.len() - 3);
+    for (trace, code) in [(&no_end, 3), (&early, 4)] {
+        let o = weft_in(&dir, &["replay", "--partial", trace, "--headless"]);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(code), "{trace}:\n{out}");
+        assert!(out.starts_with("UNFINISHED"), "{out}");
+        assert!(
+            out.contains("expect: not judged: the trace ends before the run did"),
+            "{out}"
+        );
+        assert!(!out.contains("FAIL"), "{out}");
+        assert!(out.contains("  -    outcome deadlock"), "{out}");
+        assert!(out.contains("  -    done == 0"), "{out}");
+
+        let o = weft_in(&dir, &["replay", "--partial", trace, "--json"]);
+        assert_eq!(o.status.code(), Some(code), "{trace}");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        let e = &v["expect"];
+        assert!(v["outcome"].is_null());
+        assert_eq!(e["judged"], false, "{e}");
+        assert!(e["reason"].as_str().unwrap().contains("ends before"), "{e}");
+        assert_eq!(e["outcome"], "deadlock");
+        assert!(e["outcome_ok"].is_null(), "{e}");
+        assert!(e["final"][0]["ok"].is_null(), "{e}");
+        assert!(e["final"][0]["values"].is_null(), "{e}");
+        assert_eq!(e["final"][0]["check"], "done == 0");
+    }
+    // The whole trace is judged as before.
+    let o = weft_in(&dir, &["replay", full.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["expect"]["judged"], true);
+    assert!(v["expect"]["reason"].is_null());
+    assert_eq!(v["expect"]["outcome_ok"], true);
+    assert_eq!(v["expect"]["final"][0]["ok"], true);
+}

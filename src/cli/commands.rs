@@ -291,12 +291,16 @@ fn mismatch(r: &Report) -> String {
         return String::new();
     };
     let mut parts = Vec::new();
-    if !e.outcome_ok {
+    if let Some(why) = &e.reason {
+        parts.push(format!("not judged: {why}"));
+    }
+    if e.outcome_ok == Some(false) {
         let got = r.outcome.unwrap_or("unfinished");
         parts.push(format!("expected outcome {}, got {got}", e.outcome));
     }
-    for c in e.checks.iter().filter(|c| !c.ok) {
-        parts.push(format!("`{}` does not hold ({})", c.check, c.values));
+    for c in e.checks.iter().filter(|c| c.ok == Some(false)) {
+        let values = c.values.as_deref().unwrap_or("");
+        parts.push(format!("`{}` does not hold ({values})", c.check));
     }
     parts.join("; ")
 }
