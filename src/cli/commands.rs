@@ -108,7 +108,11 @@ fn run(
         let _ = writeln!(anstream::stderr(), "warning: {warning}");
     }
     if tty {
-        return super::tui::open_trace(trace, mouse);
+        // With --record: the trace is written whole first, then the TUI
+        // opens on the scenario (not on the trace), so that restart and
+        // be-the-scheduler work; it streams the same deterministic run.
+        drop(trace);
+        return super::tui::open_scenario(scenario, options, mouse);
     }
     print_report(&trace, json)
 }

@@ -73,7 +73,8 @@ pub enum Command {
         /// --headless (no TUI opens, even on a terminal).
         #[arg(long)]
         json: bool,
-        /// Also write the event trace here.
+        /// Also write the event trace here (on a terminal: written whole,
+        /// then the TUI opens on the scenario).
         #[arg(long, value_name = "TRACE")]
         record: Option<PathBuf>,
         /// Do not capture the mouse in the TUI.
