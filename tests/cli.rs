@@ -472,3 +472,129 @@ fn a_stalled_runs_json_says_who_waits_forever_and_why() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["stall"].is_null());
 }
+
+#[test]
+fn no_mouse_is_offered_only_where_a_tui_opens() {
+    for command in ["run", "replay"] {
+        let o = weft(&[command, "--help"]);
+        assert!(
+            stdout(&o).contains("--no-mouse"),
+            "{command}: {}",
+            stdout(&o)
+        );
+    }
+    assert!(
+        stdout(&weft(&["--help"])).contains("--no-mouse"),
+        "the picker"
+    );
+    for command in ["test", "validate", "list"] {
+        let o = weft(&[command, "--help"]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(!stdout(&o).contains("mouse"), "{command}: {}", stdout(&o));
+    }
+    let tried: [&[&str]; 4] = [
+        &["list", "--no-mouse"],
+        &["test", "--no-mouse"],
+        &["validate", "scenarios/abba_deadlock.toml", "--no-mouse"],
+        &["--no-mouse", "list"],
+    ];
+    for args in tried {
+        let o = weft(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains("--no-mouse"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let o = weft(&["run", "abba_deadlock", "--headless", "--no-mouse"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}
+
+#[test]
+fn the_help_says_what_run_and_replay_take() {
+    let run = stdout(&weft(&["run", "--help"]));
+    let file = run
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("<FILE>"))
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(file.contains("built-in lesson"), "{run}");
+    assert!(file.contains("`weft list`"), "{run}");
+    let replay = stdout(&weft(&["replay", "--help"]));
+    let trace = replay
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("<TRACE>"))
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(trace.contains("--record TRACE"), "{replay}");
+    assert!(trace.contains("docs/trace-format.md"), "{replay}");
+}
+
+#[test]
+fn a_cut_trace_read_with_partial_is_not_judged_against_its_expectations() {
+    let dir = scratch("partial-expect");
+    let full = dir.join("full.trace");
+    let o = weft_in(
+        &dir,
+        &[
+            "run",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios/abba_deadlock.toml")
+                .to_str()
+                .unwrap(),
+            "--headless",
+            "--record",
+            full.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&full).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[lines.len() - 1].contains("\"end\""), "{text}");
+    assert!(lines[lines.len() - 2].contains("\"deadlock\""), "{text}");
+    let cut = |name: &str, keep: usize| {
+        let path = dir.join(name);
+        std::fs::write(&path, lines[..keep].join("\n") + "\n").unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    // Without its end but with the deadlock: the deadlock still exits 3.
+    let no_end = cut("no-end.trace", lines.len() - 1);
+    // Cut before the deadlock: the run did not end, so 4, with nothing judged.
+    let early = cut("early.trace", lines.len() - 3);
+    for (trace, code) in [(&no_end, 3), (&early, 4)] {
+        let o = weft_in(&dir, &["replay", "--partial", trace, "--headless"]);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(code), "{trace}:\n{out}");
+        assert!(out.starts_with("UNFINISHED"), "{out}");
+        assert!(
+            out.contains("expect: not judged: the trace ends before the run did"),
+            "{out}"
+        );
+        assert!(!out.contains("FAIL"), "{out}");
+        assert!(out.contains("  -    outcome deadlock"), "{out}");
+        assert!(out.contains("  -    done == 0"), "{out}");
+
+        let o = weft_in(&dir, &["replay", "--partial", trace, "--json"]);
+        assert_eq!(o.status.code(), Some(code), "{trace}");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        let e = &v["expect"];
+        assert!(v["outcome"].is_null());
+        assert_eq!(e["judged"], false, "{e}");
+        assert!(e["reason"].as_str().unwrap().contains("ends before"), "{e}");
+        assert_eq!(e["outcome"], "deadlock");
+        assert!(e["outcome_ok"].is_null(), "{e}");
+        assert!(e["final"][0]["ok"].is_null(), "{e}");
+        assert!(e["final"][0]["values"].is_null(), "{e}");
+        assert_eq!(e["final"][0]["check"], "done == 0");
+    }
+    // The whole trace is judged as before.
+    let o = weft_in(&dir, &["replay", full.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["expect"]["judged"], true);
+    assert!(v["expect"]["reason"].is_null());
+    assert_eq!(v["expect"]["outcome_ok"], true);
+    assert_eq!(v["expect"]["final"][0]["ok"], true);
+}

@@ -12,6 +12,8 @@ mod common;
 mod harness;
 mod literal;
 mod pty;
+#[path = "../examples/screens/render.rs"]
+mod screens_render;
 mod sim_run;
 #[path = "tui_support/mod.rs"]
 mod support;
@@ -28,6 +30,7 @@ mod limits;
 mod parser;
 mod report_json;
 mod schema;
+mod screens;
 mod sim_primitives;
 mod sim_properties;
 mod sim_queues;

@@ -197,9 +197,33 @@ fn filter_typing_and_restart() {
     app.update(Action::Restart);
     drain(&mut app);
     assert_eq!(cursor(&app), 0);
-    assert!(app.session.as_ref().unwrap().playing);
+    assert_eq!(app.session.as_ref().unwrap().view.filter, "lock");
     app.update(Action::OpenPicker);
     assert_eq!(app.mode(), Mode::Picker);
+}
+
+#[test]
+fn a_restart_opens_paused_at_step_0_like_a_new_run() {
+    let engine = abba();
+    let mut app = open(&engine);
+    assert!(
+        !app.session.as_ref().unwrap().playing,
+        "a new run is paused"
+    );
+    for restart in [Action::Restart, Action::RestartNewSeed] {
+        app.update(Action::TogglePlay);
+        app.update(Action::Tick(Duration::from_millis(200)));
+        assert!(app.session.as_ref().unwrap().playing);
+        assert!(cursor(&app) > 0);
+        app.update(restart.clone());
+        drain(&mut app);
+        let s = app.session.as_ref().unwrap();
+        assert!(!s.playing, "{restart:?} opens paused");
+        assert_eq!(s.view.cursor, 0, "{restart:?}");
+        assert!(s.message.is_none(), "{restart:?}: {:?}", s.message);
+        app.update(Action::Tick(Duration::from_millis(200)));
+        assert_eq!(cursor(&app), 0, "{restart:?}: nothing plays until space");
+    }
 }
 
 fn play_until_paused(app: &mut App<'_>) {

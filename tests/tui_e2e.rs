@@ -86,3 +86,68 @@ fn tui_child() {
     };
     weft::tui::run(&engine, open, opts).unwrap();
 }
+
+/// Runs the real binary with `args` in a pseudo-terminal tall enough for a
+/// whole JSON report; its exit code and screen once it has exited.
+fn weft_in_a_terminal(args: &[&str]) -> (u32, String) {
+    let mut cmd = command(std::path::Path::new(env!("CARGO_BIN_EXE_weft")));
+    cmd.args(args);
+    let mut pty = Pty::spawn(cmd, COLS, 1000);
+    let code = pty.exit_code();
+    pty.settle();
+    (code, pty.text())
+}
+
+#[test]
+fn json_on_a_terminal_prints_the_report_instead_of_opening_the_tui() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("json-on-a-terminal");
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("abba.trace");
+    let trace = trace.to_str().unwrap();
+    let (code, text) = weft_in_a_terminal(&[
+        "run",
+        "scenarios/abba_deadlock.toml",
+        "--json",
+        "--record",
+        trace,
+    ]);
+    assert_eq!(code, 3, "the run's exit code:\n{text}");
+    assert!(text.contains("\"outcome\": \"deadlock\""), "{text}");
+    assert!(!text.contains("Timeline"), "no TUI:\n{text}");
+    let (code, text) = weft_in_a_terminal(&["replay", trace, "--json"]);
+    assert_eq!(code, 3, "the replay's exit code:\n{text}");
+    assert!(text.contains("\"scenario\": \"ABBA deadlock\""), "{text}");
+}
+
+#[test]
+fn a_recorded_run_on_a_terminal_can_be_rescheduled_and_restarted() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("record-on-a-terminal");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("abba.trace");
+    let mut cmd = command(std::path::Path::new(env!("CARGO_BIN_EXE_weft")));
+    cmd.args(["run", "scenarios/abba_deadlock.toml", "--record"]);
+    cmd.arg(&trace);
+    let mut pty = Pty::spawn(cmd, COLS, ROWS);
+    pty.wait_for("the ABBA session", |t| {
+        t.contains("ABBA deadlock") && t.contains("Timeline")
+    });
+    let written = std::fs::read_to_string(&trace).expect("the trace is written");
+    assert!(
+        written.trim_end().ends_with("[1,\"end\",\"deadlock\"]"),
+        "the whole run is recorded:\n{written}"
+    );
+    pty.send("s");
+    let text = pty.wait_for("the first choice", |t| {
+        t.contains("SCHEDULER") && t.contains("Choose the next task") || t.contains("cannot be")
+    });
+    assert!(!text.contains("cannot be rescheduled"), "{text}");
+    pty.send("r");
+    let text = pty.wait_for("the restarted run, paused at step 0", |t| {
+        t.contains("step 0/") && t.contains("paused") && !t.contains("Choose the next task")
+            || t.contains("cannot be")
+    });
+    assert!(!text.contains("cannot be restarted"), "{text}");
+    pty.send("q");
+    assert_eq!(pty.exit_code(), 3, "the exit status of the run on screen");
+}

@@ -335,3 +335,48 @@ fn the_outcome_badge_and_the_seed_stay_in_the_header_at_80_columns() {
     assert!(header.contains("seed 0"), "{header}");
     assert!(header.contains('…'), "the long name gives way: {header}");
 }
+
+/// The text inside a rectangle of the buffer (its border left out).
+fn inside(buf: &Buffer, r: Rect) -> Vec<String> {
+    (r.top() + 1..r.bottom() - 1)
+        .map(|y| {
+            (r.left() + 1..r.right() - 1)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_locks_panel_beside_a_queues_panel_is_not_cut_at_120x40() {
+    let engine = FileEngine::new(&["queue_under_lock_deadlock.toml"]);
+    let mut app = open(&engine, false);
+    app.update(Action::Resize {
+        width: 120,
+        height: 40,
+    });
+    app.update(Action::End);
+    let t = screen(&app, 120, 40);
+    let buf = t.backend().buffer();
+    insta::assert_snapshot!(text(buf));
+    let panels = layout::compute(app.session.as_ref().unwrap(), (120, 40)).unwrap();
+    let kinds: Vec<Kind> = panels.resources.iter().map(|(k, _)| *k).collect();
+    assert!(kinds.contains(&Kind::Queues), "{kinds:?}");
+    let (_, locks) = panels
+        .resources
+        .iter()
+        .find(|(k, _)| *k == Kind::Locks)
+        .expect("a locks panel");
+    let rows = inside(buf, *locks);
+    assert_eq!(
+        rows[0], "lock holder   held cont waiting, in order",
+        "{rows:?}"
+    );
+    assert_eq!(
+        rows[1], "L    consumer 1t   2    producer[0], producer[1]",
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| !r.contains('…')), "{rows:?}");
+}

@@ -20,22 +20,26 @@ use crate::sim::Options;
 use crate::trace::Trace;
 
 /// Runs one command and returns the exit code.
-pub fn dispatch(command: Option<Command>, mouse: bool) -> i32 {
+/// `picker_mouse` is for the bare command's picker; `run` and `replay`
+/// carry their own `--no-mouse`.
+pub fn dispatch(command: Option<Command>, picker_mouse: bool) -> i32 {
     let result = match command {
-        None => picker(mouse),
+        None => picker(picker_mouse),
         Some(Command::Run {
             file,
             headless,
             json,
             record,
+            no_mouse,
             flags,
-        }) => run(&file, headless, json, record.as_deref(), mouse, &flags),
+        }) => run(&file, headless, json, record.as_deref(), !no_mouse, &flags),
         Some(Command::Replay {
             trace,
             headless,
             json,
             partial,
-        }) => replay(&trace, headless, json, partial, mouse),
+            no_mouse,
+        }) => replay(&trace, headless, json, partial, !no_mouse),
         Some(Command::Validate { files }) => Ok(validate(&files)),
         Some(Command::List) => Ok(list()),
         Some(Command::Test { dir, flags }) => test(dir, &flags),
@@ -79,6 +83,12 @@ fn options(flags: &RunFlags) -> Result<Options, Failure> {
     })
 }
 
+/// Whether `run` and `replay` open the TUI: on a terminal, unless
+/// `--headless` or `--json` (which implies it) asks for a report.
+fn opens_tui(headless: bool, json: bool) -> bool {
+    !headless && !json && std::io::stdout().is_terminal()
+}
+
 fn run(
     file: &str,
     headless: bool,
@@ -89,7 +99,7 @@ fn run(
 ) -> Result<i32, Failure> {
     let options = options(flags)?;
     let scenario = load::scenario(file)?;
-    let tty = !headless && std::io::stdout().is_terminal();
+    let tty = opens_tui(headless, json);
     if tty && record.is_none() {
         return super::tui::open_scenario(scenario, options, mouse);
     }
@@ -98,7 +108,11 @@ fn run(
         let _ = writeln!(anstream::stderr(), "warning: {warning}");
     }
     if tty {
-        return super::tui::open_trace(trace, mouse);
+        // With --record: the trace is written whole first, then the TUI
+        // opens on the scenario (not on the trace), so that restart and
+        // be-the-scheduler work; it streams the same deterministic run.
+        drop(trace);
+        return super::tui::open_scenario(scenario, options, mouse);
     }
     print_report(&trace, json)
 }
@@ -111,7 +125,7 @@ fn replay(
     mouse: bool,
 ) -> Result<i32, Failure> {
     let trace = load::trace(path, partial)?;
-    if !headless && std::io::stdout().is_terminal() {
+    if opens_tui(headless, json) {
         return super::tui::open_trace(trace, mouse);
     }
     print_report(&trace, json)
@@ -281,12 +295,16 @@ fn mismatch(r: &Report) -> String {
         return String::new();
     };
     let mut parts = Vec::new();
-    if !e.outcome_ok {
+    if let Some(why) = &e.reason {
+        parts.push(format!("not judged: {why}"));
+    }
+    if e.outcome_ok == Some(false) {
         let got = r.outcome.unwrap_or("unfinished");
         parts.push(format!("expected outcome {}, got {got}", e.outcome));
     }
-    for c in e.checks.iter().filter(|c| !c.ok) {
-        parts.push(format!("`{}` does not hold ({})", c.check, c.values));
+    for c in e.checks.iter().filter(|c| c.ok == Some(false)) {
+        let values = c.values.as_deref().unwrap_or("");
+        parts.push(format!("`{}` does not hold ({values})", c.check));
     }
     parts.join("; ")
 }

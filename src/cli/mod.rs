@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     version,
     about,
     long_about = None,
+    args_conflicts_with_subcommands = true,
     after_help = "The scenario language (every table, key and operation, with examples) is \
                   described in docs/language.md; the built-in lessons are listed by `weft list`."
 )]
@@ -25,8 +26,8 @@ pub struct Cli {
     /// What to do; without a command, the TUI opens on the scenario picker.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Do not capture the mouse in the TUI.
-    #[arg(long, global = true)]
+    /// Do not capture the mouse in the picker's TUI.
+    #[arg(long)]
     pub no_mouse: bool,
 }
 
@@ -61,33 +62,46 @@ pub enum Command {
     /// Runs a scenario (a file, or a built-in scenario's name) in the TUI, or
     /// prints the report without a terminal.
     Run {
-        /// The scenario file.
+        /// The scenario: a file, or the name of a built-in lesson as `weft
+        /// list` shows it (e.g. abba_deadlock); a file of that name comes
+        /// first.
         file: String,
         /// No TUI: run to the end and print the report.
         #[arg(long)]
         headless: bool,
-        /// With --headless: the JSON report.
+        /// Print the JSON report instead of the text report; implies
+        /// --headless (no TUI opens, even on a terminal).
         #[arg(long)]
         json: bool,
-        /// Also write the event trace here.
+        /// Also write the event trace here (on a terminal: written whole,
+        /// then the TUI opens on the scenario).
         #[arg(long, value_name = "TRACE")]
         record: Option<PathBuf>,
+        /// Do not capture the mouse in the TUI.
+        #[arg(long)]
+        no_mouse: bool,
         #[command(flatten)]
         flags: RunFlags,
     },
-    /// Opens a recorded trace, or prints its report.
+    /// Opens a recorded trace in the TUI, or prints its report without a
+    /// terminal.
     Replay {
-        /// The trace file.
+        /// A trace file, as `weft run FILE --record TRACE` writes it (JSON
+        /// Lines: a header, then one event a line; docs/trace-format.md).
         trace: PathBuf,
         /// No TUI: print the report.
         #[arg(long)]
         headless: bool,
-        /// With --headless: the JSON report.
+        /// Print the JSON report instead of the text report; implies
+        /// --headless (no TUI opens, even on a terminal).
         #[arg(long)]
         json: bool,
         /// Replay a truncated or corrupt trace up to its last good event.
         #[arg(long)]
         partial: bool,
+        /// Do not capture the mouse in the TUI.
+        #[arg(long)]
+        no_mouse: bool,
     },
     /// Parses and checks scenarios; runs nothing.
     Validate {

@@ -210,16 +210,29 @@ pub struct QueueReport {
     pub gets: u64,
 }
 
-/// The `[expect]` check.
+/// The `[expect]` check. A trace that ends before the run did (read with
+/// `--partial`) has no end to judge: `judged` is false, `reason` says why,
+/// and `outcome_ok` and every check's `ok`, `actual` and `values` are null.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExpectReport {
+    /// Whether the run was judged against `[expect]` (it had an end).
+    pub judged: bool,
+    /// Why it was not judged (`null` when it was).
+    pub reason: Option<String>,
     /// The outcome asked for (`completed` when `[expect]` names none).
     pub outcome: &'static str,
-    /// The outcome is the one asked for.
-    pub outcome_ok: bool,
+    /// The outcome is the one asked for (`null` when not judged).
+    pub outcome_ok: Option<bool>,
     /// Each final check.
     #[serde(rename = "final")]
     pub checks: Vec<CheckReport>,
+}
+
+impl ExpectReport {
+    /// Judged, and everything expected holds.
+    pub fn met(&self) -> bool {
+        self.outcome_ok == Some(true) && self.checks.iter().all(|c| c.ok == Some(true))
+    }
 }
 
 /// One final check.
@@ -227,13 +240,18 @@ pub struct ExpectReport {
 pub struct CheckReport {
     /// As written.
     pub check: String,
-    /// Whether it holds.
-    pub ok: bool,
-    /// The left side's value at the end (`null` if it cannot be computed).
+    /// Whether it holds (`null` when not judged).
+    pub ok: Option<bool>,
+    /// The left side's value at the end (`null` if it cannot be computed
+    /// or was not judged).
     pub actual: Option<i64>,
-    /// The values it was made of, as `name = value`.
-    pub values: String,
+    /// The values it was made of, as `name = value` (`null` when not judged).
+    pub values: Option<String>,
 }
+
+/// Why a trace without an end is not judged against `[expect]`.
+pub const NOT_JUDGED: &str = "the trace ends before the run did, so the run has no outcome \
+                              or final values to judge";
 
 /// Averages over the tasks that finished.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -312,17 +330,20 @@ impl Report {
             })
             .collect();
         let avg = averages(&stats);
+        let judged = world.outcome.is_some();
         let expect = check_expectations(cat, world).map(|r| ExpectReport {
+            judged,
+            reason: (!judged).then(|| NOT_JUDGED.to_string()),
             outcome: r.outcome_expected.name(),
-            outcome_ok: r.outcome_ok,
+            outcome_ok: judged.then_some(r.outcome_ok),
             checks: r
                 .checks
                 .into_iter()
                 .map(|c| CheckReport {
                     check: c.text,
-                    ok: c.ok,
-                    actual: c.actual,
-                    values: c.values,
+                    ok: judged.then_some(c.ok),
+                    actual: c.actual.filter(|_| judged),
+                    values: judged.then_some(c.values),
                 })
                 .collect(),
         });
@@ -389,19 +410,26 @@ impl Report {
     }
 
     /// Whether the run matched its `[expect]` (or completed, without one).
+    /// A run without an end (a cut trace) matches nothing.
     pub fn expectation_met(&self) -> bool {
         match &self.expect {
-            Some(e) => e.outcome_ok && e.checks.iter().all(|c| c.ok),
+            Some(e) => e.met(),
             None => self.outcome == Some("completed"),
         }
     }
 
     /// The exit code of CLI.md: 3 when a deadlock was found (even an
-    /// expected one, so that scripts can rely on it); otherwise 0 when the
-    /// run completed or matched its `[expect]`, and 4 when it did not.
+    /// expected one, so that scripts can rely on it; in a cut trace, a
+    /// deadlock recorded before the cut); otherwise 0 when the run
+    /// completed or matched its `[expect]`, and 4 when it did not. A cut
+    /// trace without a deadlock exits 4 because the run did not end, not
+    /// for its `[expect]`, which is not judged.
     pub fn exit_code(&self) -> i32 {
-        if self.outcome == Some("deadlock") {
+        let unfinished = self.outcome.is_none();
+        if self.outcome == Some("deadlock") || (unfinished && !self.deadlocks.is_empty()) {
             3
+        } else if unfinished {
+            4
         } else if self.expectation_met() {
             0
         } else {

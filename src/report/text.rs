@@ -211,9 +211,18 @@ fn expect_lines(s: &mut String, r: &Report, color: bool) {
             paint(color, bad, "FAIL")
         }
     };
+    if !e.judged {
+        let why = e.reason.as_deref().unwrap_or("the run has no end");
+        let _ = writeln!(s, "\nexpect: not judged: {why}");
+        let _ = writeln!(s, "  -    outcome {}", e.outcome);
+        for c in &e.checks {
+            let _ = writeln!(s, "  -    {}", c.check);
+        }
+        return;
+    }
     let _ = writeln!(s, "\nexpect:");
     let got = r.outcome.unwrap_or("unfinished");
-    if e.outcome_ok {
+    if e.outcome_ok == Some(true) {
         let _ = writeln!(s, "  {} outcome {got}", mark(true));
     } else {
         let _ = writeln!(
@@ -224,6 +233,7 @@ fn expect_lines(s: &mut String, r: &Report, color: bool) {
         );
     }
     for c in &e.checks {
-        let _ = writeln!(s, "  {} {} ({})", mark(c.ok), c.check, c.values);
+        let values = c.values.as_deref().unwrap_or("");
+        let _ = writeln!(s, "  {} {} ({values})", mark(c.ok == Some(true)), c.check);
     }
 }

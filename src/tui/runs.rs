@@ -19,9 +19,10 @@ impl App<'_> {
             req.seed = Some(random_seed(req.seed));
             req.schedule.clear();
         }
+        // A restarted run opens paused, as a new one does: space starts it.
         if self.start_run(req, None) {
             if let Some(s) = self.session.as_mut() {
-                s.playing = true;
+                s.playing = false;
             }
         }
     }

@@ -8,7 +8,7 @@ use super::{holder_cell, name_cell, of_kind, waiters_cell, Kind, Scene, Table, T
 pub fn table(sc: &Scene<'_>) -> Table {
     let mut t = Table::new(
         "Locks",
-        vec!["lock", "holder", "held", "cont", "waiters (first first)"],
+        vec!["lock", "holder", "held", "cont", "waiting, in order"],
     );
     for (r, info) in of_kind(sc.catalog, Kind::Locks) {
         let Some(l) = sc.world.lock(r) else { continue };

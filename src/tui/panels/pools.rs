@@ -10,7 +10,7 @@ use super::{holder_cell, name_cell, of_kind, waiters_cell, Kind, Scene, Table, T
 pub fn table(sc: &Scene<'_>) -> Table {
     let mut t = Table::new(
         "Pools",
-        vec!["pool", "busy", "workers", "done", "queued (first first)"],
+        vec!["pool", "busy", "workers", "done", "queued, in order"],
     );
     for (r, info) in of_kind(sc.catalog, Kind::Pools) {
         let Some(p) = sc.world.pool(r) else { continue };

@@ -10,13 +10,7 @@ use crate::tui::theme::StateKind;
 pub fn table(sc: &Scene<'_>) -> Table {
     let mut t = Table::new(
         "RwLocks",
-        vec![
-            "rwlock",
-            "prefer",
-            "writer",
-            "readers",
-            "waiters (first first)",
-        ],
+        vec!["rwlock", "prefer", "writer", "readers", "waiting, in order"],
     );
     for (r, info) in of_kind(sc.catalog, Kind::RwLocks) {
         let Some(rw) = sc.world.rwlock(r) else {

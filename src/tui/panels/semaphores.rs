@@ -7,7 +7,7 @@ use super::{holder_cell, name_cell, of_kind, waiters_cell, Kind, Scene, Table, T
 pub fn table(sc: &Scene<'_>) -> Table {
     let mut t = Table::new(
         "Semaphores",
-        vec!["sem", "left/start", "holders", "waiters (first first)"],
+        vec!["sem", "left/start", "holders", "waiting, in order"],
     );
     for (r, info) in of_kind(sc.catalog, Kind::Semaphores) {
         let Some(s) = sc.world.semaphore(r) else {

@@ -54,6 +54,9 @@ pub struct Table {
 /// The widest a column other than the last may get.
 const MAX_COL: usize = 24;
 
+/// The narrowest a column gets when the table is too wide for its panel.
+const MIN_COL: usize = 3;
+
 fn cut(text: &str, w: usize) -> String {
     let n = text.chars().count();
     if n <= w {
@@ -99,6 +102,19 @@ impl Table {
         }
         for x in w.iter_mut().take(n.saturating_sub(1)) {
             *x = (*x).min(MAX_COL);
+        }
+        // Too wide even with no room for the last column: the others give
+        // way from the right, one cell at a time, so that a column the panel
+        // cannot hold is cut with "…" rather than clipped at its edge.
+        if let Some((_, others)) = w.split_last_mut() {
+            let mut fixed: usize = others.iter().map(|x| x + 1).sum();
+            while fixed > width {
+                let Some(x) = others.iter_mut().rev().find(|x| **x > MIN_COL) else {
+                    break;
+                };
+                *x -= 1;
+                fixed -= 1;
+            }
         }
         let fixed: usize = w.iter().take(n.saturating_sub(1)).map(|x| x + 1).sum();
         if let Some(last) = w.last_mut() {
@@ -171,6 +187,28 @@ mod tests {
         let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         assert_eq!(text[0], "name holder      waiters      ");
         assert_eq!(text[1], "s    worker_long a, b, c, d, …");
+    }
+
+    #[test]
+    fn a_table_too_wide_for_its_panel_cuts_its_columns_from_the_right() {
+        let mut t = Table::new("T", vec!["queue", "fill", "put waits", "get waits", "last"]);
+        t.row(vec![
+            TableCell::raw("q"),
+            TableCell::raw("0 (unbounded)"),
+            TableCell::raw("-"),
+            TableCell::raw("consumer"),
+            TableCell::raw("sparkline"),
+        ]);
+        let lines = t.lines(Theme::new(false), 34, 0);
+        let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        assert_eq!(text[0], "queue fill          put waits ge… ");
+        assert_eq!(text[1], "q     0 (unbounded) -         co… ");
+        // Wide enough for the others: the last column takes what is left.
+        let lines = t.lines(Theme::new(false), 45, 0);
+        assert_eq!(
+            lines[1].to_string(),
+            "q     0 (unbounded) -         consumer  spar…"
+        );
     }
 
     #[test]
