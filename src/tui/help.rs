@@ -28,7 +28,7 @@ impl Widget for &HelpView {
         } else {
             (
                 HELP,
-                "The screen is the run's world at the cursor, after that many events.",
+                "The screen is the world at the cursor.",
             )
         };
         let key_w = keys
