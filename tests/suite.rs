@@ -42,6 +42,7 @@ mod trace_limits;
 mod trace_robustness;
 mod tui_app;
 mod tui_e2e;
+mod tui_learner;
 mod tui_panels;
 mod tui_terminal;
 mod tui_timeline;

@@ -179,6 +179,14 @@ impl<'a> App<'a> {
                 s.view.cpu_lanes = !s.view.cpu_lanes;
                 s.view.lane_cursor = 0;
             }
+            Action::ToggleInfo => {
+                s.view.info = !s.view.info;
+                s.view.focus = if s.view.info {
+                    Panel::Info
+                } else {
+                    Panel::Timeline
+                };
+            }
             Action::ZoomIn => s.view.zoom = s.view.zoom.saturating_sub(1),
             Action::ZoomOut => s.view.zoom = (s.view.zoom + 1).min(ZOOMS.len() - 1),
             Action::FilterStart => s.view.filtering = true,
@@ -281,7 +289,7 @@ impl<'a> App<'a> {
                 };
                 s.view.lane_cursor = step(s.view.lane_cursor, rows.saturating_sub(1));
             }
-            p @ (Panel::Resource(_) | Panel::Waits) => {
+            p @ (Panel::Resource(_) | Panel::Waits | Panel::Info) => {
                 let at = s.view.scroll_of(p);
                 s.view.scroll.insert(p, step(at, 1000));
             }

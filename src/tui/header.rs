@@ -85,15 +85,27 @@ impl Widget for &HeaderView<'_> {
             Span::styled(format!(" {} ", o.name().to_uppercase()), style)
         });
         let badge_w = badge.as_ref().map_or(0, |b| b.width() as u16 + 1);
-        let room = area.width.saturating_sub(badge_w);
-        let used: usize = spans.iter().map(Span::width).sum();
-        let over = used.saturating_sub(usize::from(room));
+        let room = usize::from(area.width.saturating_sub(badge_w));
+        let width = |spans: &[Span<'_>]| spans.iter().map(Span::width).sum::<usize>();
+        // What gives way when the line is too long: the name of the program
+        // goes, the scenario's name is shortened (down to "…"), then the
+        // seed goes; tick, step, play state and speed stay.
+        if width(&spans) > room {
+            spans.drain(0..2);
+        }
+        let over = width(&spans).saturating_sub(room);
         if over > 0 {
             let name = sc.catalog.scenario.as_str();
             let keep = name.chars().count().saturating_sub(over + 1);
             let short: String = name.chars().take(keep).collect();
-            spans[2] = Span::styled(format!("{short}…"), th.title());
+            spans[0] = Span::styled(format!("{short}…"), th.title());
         }
+        if width(&spans) > room {
+            if let Some(i) = spans.iter().position(|x| x.content.starts_with("seed ")) {
+                spans.drain(i..i + 2);
+            }
+        }
+        let room = room as u16;
         let left = Rect {
             width: room,
             ..area
@@ -111,6 +123,19 @@ impl Widget for &HeaderView<'_> {
         }
     }
 }
+
+/// The footer's key hints, most useful first.
+const HINTS: &[&str] = &[
+    "space play",
+    "←/→ step",
+    "⇧←/⇧→ tick",
+    "d deadlock",
+    "i lesson",
+    "Tab focus",
+    "c CPUs",
+    "s scheduler",
+    "o picker",
+];
 
 /// The footer line.
 pub struct FooterView<'a> {
@@ -143,11 +168,31 @@ impl Widget for &FooterView<'_> {
         } else if let Some(m) = &s.message {
             Line::from(Span::styled(format!(" {m}"), th.accent()))
         } else {
-            Line::from(Span::styled(
-                " space play · ←/→ step · ⇧←/⇧→ tick · d deadlock · Tab focus · c CPUs · s scheduler · o picker · ? help · q quit",
-                th.dim(),
-            ))
+            // As many hints as fit before the right end's.
+            let room = usize::from(area.width).saturating_sub(20);
+            let mut text = String::new();
+            for h in HINTS {
+                if text.chars().count() + h.chars().count() + 3 > room {
+                    break;
+                }
+                text.push_str(if text.is_empty() { " " } else { " · " });
+                text.push_str(h);
+            }
+            Line::from(Span::styled(text, th.dim()))
         };
-        line.render(area, buf);
+        // The way to help and out is always on screen, at the right end.
+        let keys = " · ? help · q quit ";
+        let keys_w = keys.chars().count() as u16;
+        let left = Rect {
+            width: area.width.saturating_sub(keys_w),
+            ..area
+        };
+        line.render(left, buf);
+        let right = Rect {
+            x: area.right().saturating_sub(keys_w),
+            width: keys_w.min(area.width),
+            ..area
+        };
+        Line::from(Span::styled(keys, th.dim())).render(right, buf);
     }
 }

@@ -26,10 +26,7 @@ impl Widget for &HelpView {
                 "Pick a lesson or a scenario of your own to watch it run.",
             )
         } else {
-            (
-                HELP,
-                "The screen is the world at the cursor.",
-            )
+            (HELP, "The screen is the world at the cursor.")
         };
         let key_w = keys
             .iter()

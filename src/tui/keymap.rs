@@ -45,6 +45,8 @@ pub enum Action {
     Select,
     /// Task lanes or CPU lanes.
     ToggleCpuLanes,
+    /// Show or hide the lesson panel.
+    ToggleInfo,
     /// More detail per tick.
     ZoomIn,
     /// More ticks per cell.
@@ -215,6 +217,7 @@ fn session_char(c: char) -> Option<Action> {
         'G' => Action::End,
         'd' => Action::JumpDeadlock,
         'c' => Action::ToggleCpuLanes,
+        'i' => Action::ToggleInfo,
         '+' | '=' => Action::ZoomIn,
         '-' | '_' => Action::ZoomOut,
         'z' => Action::FitRun,

@@ -13,6 +13,7 @@ use crate::trace::World;
 use super::app::App;
 use super::header::{FooterView, HeaderView};
 use super::help::HelpView;
+use super::info::InfoView;
 use super::log::LogView;
 use super::panels::{self, waits::WaitsView, Kind, ResourcePanelView};
 use super::picker::PickerView;
@@ -39,6 +40,8 @@ pub struct Panels {
     pub scripts: Option<Rect>,
     /// Log.
     pub log: Option<Rect>,
+    /// The lesson panel, when shown (in place of the panels under the timeline).
+    pub info: Option<Rect>,
     /// The footer line.
     pub footer: Rect,
 }
@@ -52,6 +55,7 @@ impl Panels {
         out.extend(self.waits.map(|_| Panel::Waits));
         out.extend(self.scripts.map(|_| Panel::Scripts));
         out.extend(self.log.map(|_| Panel::Log));
+        out.extend(self.info.map(|_| Panel::Info));
         out
     }
 }
@@ -115,6 +119,24 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
         Constraint::Length(1),
     ])
     .areas(area);
+    if s.view.info {
+        let [_, below, _] = Layout::vertical([
+            Constraint::Length(1 + tl_h),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        return Some(Panels {
+            header,
+            timeline: Some(tl),
+            resources: Vec::new(),
+            waits: None,
+            scripts: None,
+            log: None,
+            info: Some(below),
+            footer,
+        });
+    }
     let [res_area, waits] =
         Layout::horizontal([Constraint::Length(res_w), Constraint::Min(0)]).areas(mid);
     let resources = place(cat, &cols, res_area);
@@ -132,6 +154,7 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
         waits: Some(waits),
         scripts,
         log,
+        info: None,
         footer,
     })
 }
@@ -260,6 +283,9 @@ fn draw_session(area: Rect, buf: &mut ratatui::buffer::Buffer, app: &App<'_>, s:
     }
     if let Some(r) = p.log {
         LogView { scene: &scene }.render(r, buf);
+    }
+    if let Some(r) = p.info {
+        InfoView { scene: &scene }.render(r, buf);
     }
     FooterView {
         session: s,

@@ -217,13 +217,14 @@ impl LogView<'_> {
             .map_or(String::new(), |e| event_text(sc.catalog, e))
     }
 
-    fn line(&self, i: usize, current: bool) -> Line<'static> {
+    fn line(&self, i: usize, current: bool, width: usize) -> Line<'static> {
         let sc = self.scene;
         let th = sc.theme;
         let Some(e) = sc.trace.events().get(i) else {
             return Line::raw("");
         };
-        let text = event_text(sc.catalog, e);
+        // A line too long for the panel loses the middle, not the event's end.
+        let text = fit(&event_text(sc.catalog, e), width.saturating_sub(13));
         let style = match &e.kind {
             EventKind::Deadlock { .. } | EventKind::Stall { .. } => th.error(),
             EventKind::Pc { .. } => th.dim(),
@@ -250,21 +251,35 @@ impl Widget for &LogView<'_> {
             .title(title)
             .border_style(sc.theme.border(sc.focused(Panel::Log)));
         let rows = usize::from(area.height.saturating_sub(3));
+        let width = usize::from(area.width.saturating_sub(2));
         let shown = self.visible(rows);
         let last = sc.view.cursor.checked_sub(1);
         let mut lines: Vec<Line<'static>> = shown
             .iter()
-            .map(|&i| self.line(i, Some(i) == last))
+            .map(|&i| self.line(i, Some(i) == last, width))
             .collect();
         if let Some(e) = sc.trace.events().get(sc.view.cursor) {
             let text = format!(
                 "{:>5} {:>4}   next: {}",
                 sc.view.cursor + 1,
                 e.tick,
-                event_text(sc.catalog, e)
+                fit(&event_text(sc.catalog, e), width.saturating_sub(19))
             );
             lines.push(Line::styled(text, sc.theme.dim()));
         }
         Paragraph::new(lines).block(block).render(area, buf);
     }
+}
+
+/// `text` in `room` characters: its first third, `…`, and the rest of its end.
+fn fit(text: &str, room: usize) -> String {
+    let n = text.chars().count();
+    if n <= room || room < 8 {
+        return text.to_string();
+    }
+    let head = (room - 1) / 3;
+    let tail = room - 1 - head;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
 }

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod header;
 pub mod help;
+pub mod info;
 pub mod keymap;
 pub mod lanes;
 pub mod layout;

@@ -26,6 +26,8 @@ pub enum Panel {
     Scripts,
     /// The event log.
     Log,
+    /// The lesson, variables, figures and checks.
+    Info,
 }
 
 /// Everything a view reads: the world at the cursor, the view state, and

@@ -91,15 +91,16 @@ impl ScriptsView<'_> {
         let th = sc.theme;
         let state = sc.world.tasks.get(t.index()).map(|v| v.state);
         let kind = state.map_or(StateKind::New, StateKind::of);
+        // The name gives way (its middle) before the state does.
+        let label = format!("{} {} ", kind.glyph(), kind.label());
+        let room = usize::from(area.width.saturating_sub(4)).saturating_sub(label.chars().count());
+        let name = super::timeline::cut_middle(sc.catalog.task_name(t), room.max(4));
         let title = Line::from(vec![
             Span::styled(
-                format!(" {} ", sc.catalog.task_name(t)),
+                format!(" {name} "),
                 if selected { th.accent() } else { th.title() },
             ),
-            Span::styled(
-                format!("{} {} ", kind.glyph(), kind.label()),
-                th.state(kind),
-            ),
+            Span::styled(label, th.state(kind)),
         ]);
         let focused = sc.focused(Panel::Scripts) && selected;
         let block = Block::bordered()

@@ -103,6 +103,16 @@ fn geom(
             Row::Process(_) | Row::Gil(_) | Row::Queue(_) => false,
         })
         .unwrap_or(0);
+    // The lane cursor stays in view; on the last task, the rows after it
+    // (processes without tasks, queues) come into view too.
+    let last_task = all
+        .iter()
+        .rposition(|r| matches!(r, Row::Task(..) | Row::Cpu(_)));
+    let cur_row = if Some(cur_row) == last_task {
+        all.len().saturating_sub(1)
+    } else {
+        cur_row
+    };
     let first_row = (cur_row + 1).saturating_sub(rows_vis);
     Geom {
         inner,
@@ -197,6 +207,17 @@ impl Widget for &TimelineView<'_> {
                 ""
             }
         );
+        let total = rows_needed(sc.catalog, sc.view.cpu_lanes);
+        let title = if total > g.rows_vis {
+            let last = (g.first_row + g.rows_vis).min(total);
+            format!(
+                "{title}· lanes {}-{last} of {total}, +{} hidden (↑↓ scroll) ",
+                g.first_row + 1,
+                total - (last - g.first_row)
+            )
+        } else {
+            title
+        };
         Block::bordered()
             .title(title)
             .border_style(sc.theme.border(sc.focused(Panel::Timeline)))
@@ -274,6 +295,7 @@ impl TimelineView<'_> {
         if under_cursor && focused {
             style = style.patch(th.selected());
         }
+        let text = cut_middle(&text, usize::from(g.label_w - 1));
         buf.set_stringn(g.inner.x, y, text, usize::from(g.label_w - 1), style);
     }
 
@@ -425,6 +447,28 @@ impl TimelineView<'_> {
             buf.set_string(x, y, text, sc.theme.accent());
         }
     }
+}
+
+/// `text` in at most `room` characters: whole when it fits, else its start,
+/// `…` and its end (an index such as `[12]` is kept whole).
+pub fn cut_middle(text: &str, room: usize) -> String {
+    let n = text.chars().count();
+    if n <= room {
+        return text.to_string();
+    }
+    if room < 3 {
+        return text.chars().take(room).collect();
+    }
+    let tail = match text.rfind('[') {
+        Some(i) if text.ends_with(']') && text[i..].chars().count() < room - 1 => {
+            text[i..].chars().count()
+        }
+        _ => (room - 1) / 3,
+    };
+    let head = room - 1 - tail;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
 }
 
 /// The state to mark in a cell as held for no time, if any: one that

@@ -35,6 +35,8 @@ pub struct ViewState {
     pub log_back: usize,
     /// The log filter.
     pub filter: String,
+    /// The lesson panel replaces the panels under the timeline.
+    pub info: bool,
     /// The filter is being typed.
     pub filtering: bool,
 }
@@ -59,6 +61,7 @@ impl Default for ViewState {
             scroll: BTreeMap::new(),
             log_back: 0,
             filter: String::new(),
+            info: false,
             filtering: false,
         }
     }

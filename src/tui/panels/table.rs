@@ -164,16 +164,49 @@ impl Table {
         let block = Block::bordered()
             .title(format!(" {} ", self.title))
             .border_style(border);
-        let width = usize::from(block.inner(area).width);
-        Paragraph::new(self.lines(theme, width, scroll))
-            .block(block)
-            .render(area, buf);
+        let inner = block.inner(area);
+        let mut lines = self.lines(theme, usize::from(inner.width), scroll);
+        // Rows that do not fit are counted on the last line, never dropped
+        // without a word.
+        let height = usize::from(inner.height);
+        if height >= 2 && lines.len() > height {
+            let hidden = lines.len() - height + 1;
+            lines.truncate(height - 1);
+            lines.push(Line::styled(
+                format!("+{hidden} more (Tab here, then ↓)"),
+                theme.accent(),
+            ));
+        }
+        Paragraph::new(lines).block(block).render(area, buf);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_that_do_not_fit_are_counted() {
+        let mut t = Table::new("T", vec!["name"]);
+        for i in 0..10 {
+            t.row(vec![TableCell::raw(format!("r{i}"))]);
+        }
+        // Five rows inside the border: the header, three rows, "+7 more".
+        let area = Rect::new(0, 0, 30, 7);
+        let mut buf = Buffer::empty(area);
+        t.render(area, &mut buf, Theme::new(false), false, 0);
+        let row = |y: u16| {
+            (0..30)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        };
+        assert!(row(4).contains("r2"), "{}", row(4));
+        assert!(row(5).contains("+7 more"), "{}", row(5));
+        let mut buf2 = Buffer::empty(area);
+        t.render(area, &mut buf2, Theme::new(false), false, 5);
+        let last: String = (0..30).map(|x| buf2[(x, 5)].symbol().to_string()).collect();
+        assert!(last.contains("+2 more"), "scrolled: {last}");
+    }
 
     #[test]
     fn columns_fit_their_widest_cell_and_the_last_takes_the_rest() {
