@@ -326,3 +326,36 @@ fn the_page_is_linked_from_the_readme_and_the_help() {
     assert!(help.contains("weft list"), "{help}");
     assert!(Path::new(&root().join("assets/scenario.schema.json")).exists());
 }
+
+/// Every `$ weft run … --headless` shown in docs/language.md is followed by
+/// exactly what that command prints (trailing spaces aside).
+#[test]
+fn the_reports_shown_in_the_reference_are_the_real_ones() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let doc = std::fs::read_to_string(format!("{root}/docs/language.md")).unwrap();
+    let lines: Vec<&str> = doc.lines().collect();
+    let mut seen = 0;
+    for (i, l) in lines.iter().enumerate() {
+        let Some(cmd) = l.strip_prefix("$ weft ") else {
+            continue;
+        };
+        let shown: Vec<&str> = lines[i + 1..]
+            .iter()
+            .take_while(|x| !x.starts_with("```"))
+            .map(|x| x.trim_end())
+            .collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .args(cmd.split_whitespace())
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let real = String::from_utf8_lossy(&out.stdout);
+        let mut real: Vec<&str> = real.lines().map(str::trim_end).collect();
+        while real.last() == Some(&"") {
+            real.pop();
+        }
+        assert_eq!(shown, real, "the output shown for `weft {cmd}`");
+        seen += 1;
+    }
+    assert!(seen >= 3, "the reference shows {seen} runs");
+}

@@ -111,3 +111,24 @@ release L
     let got: Vec<(u64, &str)> = got.iter().map(|(t, n)| (*t, n.as_str())).collect();
     assert_eq!(got, [(0, "holder"), (10, "early"), (11, "late")]);
 }
+
+#[test]
+fn context_switches_are_counted_per_cpu_with_their_cost() {
+    // A, B, C, A, B, C, A on one CPU: six switches, free or a tick each.
+    for (file, switch_ticks, end) in [
+        ("round_robin_slices.toml", 0, 12),
+        ("round_robin_switch_cost.toml", 6, 18),
+    ] {
+        let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_weft"))
+            .args(["run", &path, "--headless", "--json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let cpu = &v["cpus"][0];
+        assert_eq!(cpu["switches"], 6, "{file}: {cpu}");
+        assert_eq!(cpu["switch_ticks"], switch_ticks, "{file}: {cpu}");
+        assert_eq!(cpu["busy"], end, "{file}: switching is busy time");
+        assert_eq!(cpu["idle"], 0);
+    }
+}

@@ -237,3 +237,24 @@ fn tick_labels_of_six_digits_are_whole() {
         app.update(Action::ZoomOut);
     }
 }
+
+#[test]
+fn a_switch_that_costs_time_has_its_own_glyph_and_is_counted() {
+    let engine = FileEngine::new(&["round_robin_switch_cost.toml"]);
+    let mut app = at_end(&engine, 120, 40);
+    app.update(Action::ToggleCpuLanes);
+    let all = lines(&app);
+    let cpu = all
+        .iter()
+        .find(|l| l.starts_with("│ cpu0"))
+        .unwrap_or_else(|| panic!("{}", all.join("\n")));
+    assert!(cpu.contains("cpu0 ⇆6"), "six switches: {cpu}");
+    // Six one-tick switches of three columns each, none drawn as idle.
+    assert_eq!(cpu.matches('⇆').count(), 1 + 6 * 3, "{cpu}");
+    let before_end: String = cpu.chars().take(6 + 2 + 18 * 3).collect();
+    assert!(!before_end.contains('·'), "busy all 18 ticks: {cpu}");
+    assert!(
+        all.iter().any(|l| l.contains("⇆ switching")),
+        "in the legend"
+    );
+}

@@ -273,6 +273,10 @@ pub struct CpuReport {
     pub busy: u64,
     /// Idle ticks.
     pub idle: u64,
+    /// Context switches (starting a task other than the one it ran last).
+    pub switches: u64,
+    /// Of the busy ticks, those spent switching (`switch_cost` each).
+    pub switch_ticks: u64,
 }
 
 impl Report {
@@ -403,6 +407,8 @@ impl Report {
                         id: i as u32,
                         busy,
                         idle: end.saturating_sub(busy),
+                        switches: c.switches,
+                        switch_ticks: c.switch_ticks,
                     }
                 })
                 .collect(),

@@ -96,7 +96,17 @@ pub fn render_text(r: &Report, color: bool) -> String {
     let busy: Vec<String> = r
         .cpus
         .iter()
-        .map(|c| format!("cpu{} busy {} idle {}", c.id, c.busy, c.idle))
+        .map(|c| {
+            let cost = if c.switch_ticks > 0 {
+                format!(" ({} ticks switching)", c.switch_ticks)
+            } else {
+                String::new()
+            };
+            format!(
+                "cpu{} busy {} idle {} switches {}{cost}",
+                c.id, c.busy, c.idle, c.switches
+            )
+        })
         .collect();
     let _ = writeln!(s, "cpus: {}", busy.join(", "));
     expect_lines(&mut s, r, color);

@@ -75,6 +75,13 @@ pub struct CpuView {
     pub since: u64,
     /// Busy ticks up to `since` (running tasks and context switches).
     pub busy: u64,
+    /// The task it ran last (running now or before).
+    pub last: Option<TaskId>,
+    /// Context switches: times it started a task other than the one it
+    /// ran last (the first task it runs is no switch).
+    pub switches: u64,
+    /// Ticks spent switching (`switch_cost` per switch; part of `busy`).
+    pub switch_ticks: u64,
 }
 
 impl CpuView {
@@ -238,6 +245,7 @@ impl World {
             K::Switch { cpu, ticks, .. } => {
                 if let Some(c) = self.cpus.get_mut(cpu.index()) {
                     c.busy += u64::from(*ticks);
+                    c.switch_ticks += u64::from(*ticks);
                 }
             }
             K::Deadlock { rule, cycle } => self.deadlocks.push(DeadlockFound {
@@ -375,6 +383,12 @@ impl World {
         if let Some(c) = self.cpus.get_mut(cpu.index()) {
             if c.task.is_some() {
                 c.busy += now.saturating_sub(c.since);
+            }
+            if let Some(t) = task {
+                if c.last.is_some_and(|l| l != t) {
+                    c.switches += 1;
+                }
+                c.last = Some(t);
             }
             c.task = task;
             c.since = now;

@@ -59,6 +59,8 @@ pub struct Lanes {
     pub holders: Vec<Vec<Mark<Option<TaskId>>>>,
     /// Per resource: a GIL or a loop, whose holders are kept.
     tracked: Vec<bool>,
+    /// Per CPU, its context switches that cost time: (step, tick, ticks).
+    pub switches: Vec<Vec<(usize, u64, u32)>>,
     /// The cursor position just after each `Deadlock` event.
     pub deadlock_steps: Vec<usize>,
     /// The index of each `Choice` event.
@@ -73,6 +75,7 @@ impl Lanes {
         Lanes {
             tasks: vec![Vec::new(); catalog.tasks.len()],
             cpus: vec![Vec::new(); catalog.cpus as usize],
+            switches: vec![Vec::new(); catalog.cpus as usize],
             queues: vec![Vec::new(); catalog.resources.len()],
             holders: vec![Vec::new(); catalog.resources.len()],
             tracked: catalog.resources.iter().map(|r| r.is_builtin()).collect(),
@@ -97,6 +100,11 @@ impl Lanes {
             }
             EventKind::LockAcquire { task, lock, .. } => self.hold(step, tick, *lock, Some(*task)),
             EventKind::LockRelease { lock, depth: 0, .. } => self.hold(step, tick, *lock, None),
+            EventKind::Switch { cpu, ticks, .. } => {
+                if let Some(sw) = self.switches.get_mut(cpu.index()) {
+                    sw.push((step, tick, *ticks));
+                }
+            }
             EventKind::Deadlock { .. } => self.deadlock_steps.push(step + 1),
             EventKind::Choice { .. } => self.choice_steps.push(step),
             _ => {}

@@ -203,6 +203,11 @@ impl Theme {
         }
     }
 
+    /// A CPU switching between tasks: busy, running nobody.
+    pub fn switch(self) -> Style {
+        self.fg(VERMILLION)
+    }
+
     /// Secondary text.
     pub fn dim(self) -> Style {
         self.fg(GREY)

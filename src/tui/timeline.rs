@@ -79,6 +79,11 @@ fn geom(
                 .map(|p| p.name.chars().count() + 1),
         )
         .max();
+    // CPU lanes are labelled `cpuN ⇆S` (S switches so far).
+    let cpu_w = view
+        .cpu_lanes
+        .then(|| format!("cpu{} ⇆{}", cat.cpus, 1000).chars().count());
+    let name_w = name_w.max(cpu_w);
     let label_w = (name_w.unwrap_or(4).max(4) as u16 + 2)
         .min(18)
         .min(inner.width / 3);
@@ -238,7 +243,8 @@ impl Widget for &TimelineView<'_> {
                 Row::Task(_, t) => self.task_lane(buf, x0, y, *t, &w, col_w),
                 Row::Cpu(c) => {
                     let marks = sc.lanes.cpus.get(*c as usize);
-                    self.holder_lane(buf, x0, y, marks.map_or(&[], Vec::as_slice), &w, col_w)
+                    self.holder_lane(buf, x0, y, marks.map_or(&[], Vec::as_slice), &w, col_w);
+                    self.switch_cells(buf, (x0, y), *c as usize, &w, col_w);
                 }
                 Row::Gil(r) => {
                     let marks = sc.lanes.holders.get(r.index());
@@ -287,7 +293,10 @@ impl TimelineView<'_> {
                 (format!("{mark}{name}"), st, *i == sc.view.lane_cursor)
             }
             Row::Cpu(c) => (
-                format!(" cpu{c}"),
+                match sc.world.cpus.get(*c as usize).map(|x| x.switches) {
+                    Some(n) if n > 0 => format!(" cpu{c} ⇆{n}"),
+                    _ => format!(" cpu{c}"),
+                },
                 th.title(),
                 *c as usize == sc.view.lane_cursor,
             ),
@@ -441,6 +450,11 @@ impl TimelineView<'_> {
             let room = usize::from(g.inner.right().saturating_sub(x + 1));
             buf.set_stringn(x + 1, y, &text, room, Style::new());
             x += 1 + text.chars().count() as u16;
+        }
+        if sc.view.cpu_lanes && sc.catalog.switch_cost > 0 {
+            buf.set_string(x, y, "⇆", sc.theme.switch());
+            buf.set_stringn(x + 1, y, " switching  ", 12, Style::new());
+            x += 13;
         }
         let text = "▲ cursor";
         if x + 8 <= g.inner.right() {

@@ -146,6 +146,37 @@ impl TimelineView<'_> {
         }
     }
 
+    /// Over a CPU's lane: `⇆` in the cells where it was switching to a task
+    /// (`switch_cost`), time that is busy but runs nobody.
+    pub(super) fn switch_cells(
+        &self,
+        buf: &mut Buffer,
+        (x0, y): (u16, u16),
+        cpu: usize,
+        w: &Window,
+        col_w: u16,
+    ) {
+        let sc = self.scene;
+        let Some(sw) = sc.lanes.switches.get(cpu) else {
+            return;
+        };
+        let per = w.per.max(1);
+        let end = (w.from + per * w.cells as u64).min(w.cursor_tick + 1);
+        for &(_, tick, ticks) in sw.iter().filter(|s| s.0 < w.cursor_step) {
+            for t in tick..(tick + u64::from(ticks)).min(end) {
+                if t < w.from {
+                    continue;
+                }
+                let c = ((t - w.from) / per) as u16;
+                for dx in 0..col_w {
+                    if let Some(cell) = buf.cell_mut((x0 + c * col_w + dx, y)) {
+                        cell.set_char('⇆').set_style(sc.theme.switch());
+                    }
+                }
+            }
+        }
+    }
+
     /// A process header's lane: its variables at the cursor.
     pub(super) fn process_vars(&self, buf: &mut Buffer, x0: u16, y: u16, p: u32, right: u16) {
         let sc = self.scene;
