@@ -258,3 +258,18 @@ fn a_switch_that_costs_time_has_its_own_glyph_and_is_counted() {
         "in the legend"
     );
 }
+
+#[test]
+fn a_lock_keeps_a_mark_of_its_acquisitions_after_the_last_release() {
+    // counter_with_lock: 8 acquisitions of m, t2 the last to hold it.
+    let engine = FileEngine::new(&["counter_with_lock.toml"]);
+    let app = at_end(&engine, 120, 40);
+    let all = lines(&app);
+    let row = all
+        .iter()
+        .find(|l| l.starts_with("│m "))
+        .unwrap_or_else(|| panic!("{}", all.join("\n")));
+    let cells: Vec<&str> = row.trim_matches('│').split_whitespace().collect();
+    assert_eq!(cells[..5], ["m", "free", "(last", "t2)", "-"], "{row}");
+    assert_eq!(cells[5], "8", "acquisitions: {row}");
+}

@@ -371,11 +371,11 @@ fn the_locks_panel_beside_a_queues_panel_is_not_cut_at_120x40() {
         .expect("a locks panel");
     let rows = inside(buf, *locks);
     assert_eq!(
-        rows[0], "lock holder   held cont waiting, in order",
+        rows[0], "lock holder   held acq cont waiting, in order",
         "{rows:?}"
     );
     assert_eq!(
-        rows[1], "L    consumer 1t   2    producer[0], producer[1]",
+        rows[1], "L    consumer 1t   1   2    producer[0], producer[1]",
         "{rows:?}"
     );
     assert!(rows.iter().all(|r| !r.contains('…')), "{rows:?}");
