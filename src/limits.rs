@@ -18,6 +18,9 @@ pub const MAX_STMTS: usize = 100_000;
 pub const MAX_TOTAL_STMTS: usize = 1_000_000;
 /// Blocks may nest at most this deep.
 pub const MAX_NESTING: usize = 64;
+/// TOML arrays and inline tables may nest at most this deep (counting
+/// those opened and never closed).
+pub const MAX_TOML_NESTING: usize = 128;
 /// The largest tick count anywhere: `max_ticks`, `compute`, `sleep`, `start`, timeouts, `repeat`.
 pub const MAX_TICKS: i64 = 1_000_000_000;
 /// The largest queue capacity.

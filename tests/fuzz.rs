@@ -157,3 +157,25 @@ fn a_task_name_longer_than_the_limit_is_a_diagnostic() {
     assert_eq!(parse.kind, "diagnostic", "{:?}", parse.problem);
     assert!(scenario.is_none());
 }
+
+/// Found by the long run: inline tables opened and never closed, one per
+/// line, made the TOML parser recurse once per level until the stack
+/// overflowed (an abort). Now a diagnostic before the parser runs.
+#[test]
+fn inline_tables_never_closed_are_a_diagnostic_not_a_stack_overflow() {
+    let src = format!(
+        "[machine]\ntick = \"17ms\"\n{}",
+        "[locks]\nL0 = {\n".repeat(20_000)
+    );
+    // On a thread with a small stack, as the harness's would be deeper.
+    let out = std::thread::Builder::new()
+        .stack_size(512 << 10)
+        .spawn(move || weft::scenario::parse("deep.toml", src.as_bytes()).map(|_| ()))
+        .unwrap()
+        .join()
+        .expect("no overflow");
+    let err = out.expect_err("refused");
+    let text = err.render(false);
+    assert!(text.contains("nested deeper than 128"), "{text}");
+    assert!(text.starts_with("deep.toml:"), "located: {text}");
+}

@@ -12,6 +12,7 @@ mod machine;
 pub mod model;
 mod names;
 mod namespace;
+mod nesting;
 mod resources;
 mod script;
 mod strmap;
@@ -77,6 +78,18 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Scenario, Diagnostics> {
         return Err(fail(vec![Diagnostic::new(
             Span::new(0, 0),
             "file is empty",
+            hint,
+        )]));
+    }
+    if let Some(at) = nesting::too_deep(source) {
+        let msg = format!(
+            "arrays and inline tables nested deeper than {}",
+            limits::MAX_TOML_NESTING
+        );
+        let hint = Some("close each `[` and `{` on the line that opens it".to_string());
+        return Err(fail(vec![Diagnostic::new(
+            Span::new(at, at + 1),
+            msg,
             hint,
         )]));
     }

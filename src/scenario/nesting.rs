@@ -1,0 +1,86 @@
+//! A scan of a file's brackets before the TOML parser sees it: arrays and
+//! inline tables opened and never closed (or nested absurdly deep) would
+//! make the parser recurse once per level, and deep enough that overflows
+//! the stack. Strings and comments are skipped; the count is approximate
+//! only where the file is already broken.
+
+use super::limits::MAX_TOML_NESTING;
+
+/// The byte offset of the first `[` or `{` that opens a level past
+/// [`MAX_TOML_NESTING`], if any.
+pub fn too_deep(source: &str) -> Option<usize> {
+    let b = source.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                i = skip_string(b, i, q);
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_TOML_NESTING {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The offset just past the string that starts at `i` with quote `q`
+/// (single-line or triple-quoted; `\` escapes in basic strings).
+fn skip_string(b: &[u8], i: usize, q: u8) -> usize {
+    let triple = b.get(i..i + 3) == Some(&[q, q, q][..]);
+    let mut j = if triple { i + 3 } else { i + 1 };
+    while j < b.len() {
+        let c = b[j];
+        if c == b'\\' && q == b'"' {
+            j += 2;
+            continue;
+        }
+        if triple {
+            if b.get(j..j + 3) == Some(&[q, q, q][..]) {
+                return j + 3;
+            }
+        } else if c == q || c == b'\n' {
+            return j + 1;
+        }
+        j += 1;
+    }
+    j
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_count() {
+        let s = "a = \"{{{{[[[[\" # {{{{\nb = '''\n[[[[\n'''\nc = [[1], {x = [2]}]\n";
+        assert_eq!(too_deep(s), None);
+    }
+
+    #[test]
+    fn inline_tables_never_closed_are_caught_at_the_level_past_the_limit() {
+        let s = "[locks]\nL0 = {\n".repeat(MAX_TOML_NESTING + 5);
+        let at = too_deep(&s).expect("too deep");
+        let line = s[..at].matches('\n').count();
+        assert_eq!(
+            line,
+            2 * MAX_TOML_NESTING + 1,
+            "the {MAX_TOML_NESTING}+1st `{{`"
+        );
+        let ok = "[locks]\nL0 = {\n".repeat(MAX_TOML_NESTING);
+        assert_eq!(too_deep(&ok), None);
+    }
+}
