@@ -1,5 +1,7 @@
 //! Regenerates the screen pictures of `assets/screens/`: the TUI over real
-//! runs of a few lessons, each written as `NAME.svg` and `NAME.txt`.
+//! runs of a few lessons, each written as `NAME.svg` and `NAME.txt`; and the
+//! README's text capture (between `<!-- screen NAME -->` and
+//! `<!-- /screen -->`). The test suite checks that all of them are current.
 //!
 //! ```text
 //! cargo run --example screens
@@ -46,6 +48,28 @@ fn main() {
                     failed = true;
                 }
             }
+        }
+    }
+    let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    match std::fs::read_to_string(&readme) {
+        Ok(text) => {
+            let new = render::with_captures(&text, |name| {
+                let screen = render::SCREENS.iter().find(|s| s.name == name)?;
+                render::draw(screen).ok().map(|d| render::text(&d.buffer))
+            });
+            if new != text {
+                match std::fs::write(&readme, new) {
+                    Ok(()) => println!("wrote {}", readme.display()),
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", readme.display());
+                        failed = true;
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", readme.display());
+            failed = true;
         }
     }
     if failed {

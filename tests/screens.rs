@@ -105,3 +105,28 @@ fn every_picture_draws() {
         );
     }
 }
+
+/// The pictures in `assets/screens/` and the README's capture are those of
+/// the screen as it is now: `cargo run --example screens` rewrites them.
+#[test]
+fn the_committed_pictures_and_the_readme_capture_are_current() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let hint = "run `cargo run --example screens` to redraw them";
+    for screen in &render::SCREENS {
+        let drawn = render::draw(screen).unwrap();
+        let text = render::text(&drawn.buffer);
+        let path = format!("{root}/assets/screens/{}.txt", screen.name);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(committed == text, "{path} is out of date: {hint}");
+    }
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    assert!(readme.contains("<!-- screen abba_120x40 -->"));
+    let redrawn = render::with_captures(&readme, |name| {
+        let screen = render::SCREENS.iter().find(|s| s.name == name)?;
+        render::draw(screen).ok().map(|d| render::text(&d.buffer))
+    });
+    assert!(
+        redrawn == readme,
+        "README.md's capture is out of date: {hint}"
+    );
+}

@@ -362,3 +362,44 @@ pub fn svg(buf: &Buffer, title: &str) -> String {
     s.push_str("</svg>\n");
     s
 }
+
+/// `text` with every text capture replaced by `capture(name)`: a capture is
+/// the fenced block right after a `<!-- screen NAME -->` line, up to the
+/// `<!-- /screen -->` line. A name `capture` does not know is left as it is.
+pub fn with_captures(text: &str, capture: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::new();
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        let Some(name) = line
+            .trim()
+            .strip_prefix("<!-- screen ")
+            .and_then(|r| r.strip_suffix(" -->"))
+        else {
+            continue;
+        };
+        let Some(shot) = capture(name.trim()) else {
+            continue;
+        };
+        let mut old = String::new();
+        let mut closed = false;
+        for l in lines.by_ref() {
+            if l.trim() == "<!-- /screen -->" {
+                out.push_str("```text\n");
+                out.push_str(&shot);
+                if !shot.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str("```\n");
+                out.push_str(l);
+                closed = true;
+                break;
+            }
+            old.push_str(l);
+        }
+        if !closed {
+            out.push_str(&old);
+        }
+    }
+    out
+}
