@@ -38,6 +38,7 @@ mod sim_scheduling;
 mod sim_sync;
 mod sim_tasks;
 mod stats;
+mod sync_record;
 mod trace_limits;
 mod trace_robustness;
 mod tui_app;

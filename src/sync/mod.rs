@@ -1,0 +1,23 @@
+//! `weft::sync`: drop-in primitives for real Rust programs that record what
+//! they do as weft events, so that a program's own threads, locks and
+//! deadlocks can be replayed in the TUI (`weft replay TRACE`).
+//!
+//! Without a recording (no [`record`], no `WEFT_TRACE`) each operation costs
+//! one check of an atomic flag over the parking_lot primitive it wraps.
+//! With one, every thread that touches a primitive becomes a task, and each
+//! operation records the events the simulator records for it (waits,
+//! acquisitions, releases, a thread's start, join and end), into the same
+//! event contract, so that the trace, the world, the wait-for analysis, the
+//! reports and the views work on a real run unchanged. A watchdog thread
+//! names a deadlock of the recorded primitives on stderr within a second.
+//!
+//! This module depends on `crate::event` (and `crate::trace` to write the
+//! file) and nothing above them.
+
+mod mutex;
+mod recorder;
+pub mod thread;
+mod watchdog;
+
+pub use mutex::{Mutex, MutexGuard};
+pub use recorder::{record, Recording};

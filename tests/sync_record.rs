@@ -1,0 +1,144 @@
+//! `weft::sync` in real programs: the examples run as child processes with
+//! `WEFT_TRACE` set, and their traces replay as the runs they were. Each
+//! child is waited for (and killed and reaped if it overstays), so none is
+//! left behind.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use weft::event::EventKind;
+use weft::report::Report;
+
+/// The built example `name` (cargo builds the examples with the tests).
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let debug = exe.parent().and_then(|d| d.parent()).unwrap();
+    debug.join("examples").join(name)
+}
+
+/// Runs `cmd` to its end, or kills it after a minute; always reaped.
+fn run(mut cmd: Command) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("the program did not end in a minute: {out:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn trace_path(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("weft-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn read(path: &PathBuf) -> weft::trace::Trace {
+    let bytes = std::fs::read(path).unwrap();
+    weft::trace::read(&bytes[..], false).unwrap_or_else(|e| panic!("{path:?}: {e:?}"))
+}
+
+#[test]
+fn a_program_with_ordered_locks_replays_as_a_completed_run() {
+    let path = trace_path("ordered.trace");
+    let mut cmd = Command::new(example("bank_ordered"));
+    cmd.env("WEFT_TRACE", &path).env_remove("WEFT_ON_DEADLOCK");
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "A = 110, B = 90, total 200"
+    );
+    let trace = read(&path);
+    let cat = &trace.catalog;
+    let mut names: Vec<&str> = cat.tasks.iter().map(|t| t.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["main", "t1", "t2"]);
+    let locks: Vec<&str> = cat.resources.iter().map(|r| r.name.as_str()).collect();
+    assert!(locks.contains(&"A") && locks.contains(&"B"), "{locks:?}");
+    let report = Report::from_trace(&trace);
+    assert_eq!(report.outcome, Some("completed"));
+    assert_eq!(report.exit_code(), 0);
+    // Each transfer takes both locks, and main reads both at the end.
+    let acquires = trace
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::LockAcquire { .. }))
+        .count();
+    assert_eq!(acquires, 6);
+    // main waited for both threads: two joins recorded as waits on tasks.
+    let joins = trace
+        .events()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::State {
+                    state: weft::event::TaskState::Blocked {
+                        on: weft::event::WaitOn::Task(_),
+                        ..
+                    },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(joins >= 1, "main's joins");
+    assert!(
+        report.tasks.iter().all(|t| t.final_state == "done"),
+        "{:?}",
+        report.tasks
+    );
+}
+
+#[test]
+fn a_real_abba_deadlock_is_named_on_stderr_and_written_into_the_trace() {
+    let path = trace_path("abba.trace");
+    let mut cmd = Command::new(example("bank_deadlock"));
+    cmd.env("WEFT_TRACE", &path).env("WEFT_ON_DEADLOCK", "exit");
+    let started = Instant::now();
+    let out = run(cmd);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "named long after it formed"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("deadlock: 2 threads"), "{err}");
+    assert!(
+        err.contains("t1 waits for lock B, held by t2, at examples/bank_deadlock.rs:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("t2 waits for lock A, held by t1, at examples/bank_deadlock.rs:"),
+        "{err}"
+    );
+    let trace = read(&path);
+    let cycle = trace
+        .events()
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Deadlock { cycle, .. } => Some(cycle.clone()),
+            _ => None,
+        })
+        .expect("a deadlock event");
+    assert_eq!(cycle.len(), 2);
+    let report = Report::from_trace(&trace);
+    assert_eq!(report.outcome, Some("deadlock"));
+    assert_eq!(report.exit_code(), 3);
+    // The replay's analysis finds the same cycle in the world it folds.
+    let world = trace.last();
+    let chains = weft::analysis::wait_chains(&trace.catalog, world);
+    assert!(chains.iter().any(|c| c.is_deadlock()), "{chains:?}");
+}
