@@ -18,7 +18,7 @@ use weft::sync::Mutex;
 
 fn transfer(from: &Mutex<i64>, to: &Mutex<i64>, amount: i64) {
     let mut a = from.lock();
-    std::thread::sleep(Duration::from_millis(50));
+    weft::sync::sleep(Duration::from_millis(50));
     let mut b = to.lock();
     *a -= amount;
     *b += amount;

@@ -20,7 +20,7 @@ fn transfer(from: &Mutex<i64>, to: &Mutex<i64>, amount: i64) {
         (to, from)
     };
     let mut x = first.lock();
-    std::thread::sleep(Duration::from_millis(20));
+    weft::sync::sleep(Duration::from_millis(20));
     let mut y = second.lock();
     let (f, t) = if from.name() < to.name() {
         (&mut *x, &mut *y)

@@ -142,3 +142,51 @@ fn a_real_abba_deadlock_is_named_on_stderr_and_written_into_the_trace() {
     let chains = weft::analysis::wait_chains(&trace.catalog, world);
     assert!(chains.iter().any(|c| c.is_deadlock()), "{chains:?}");
 }
+
+#[test]
+fn a_bounded_channel_is_recorded_as_a_queue_that_fills_and_paces_the_producer() {
+    let path = trace_path("pipeline.trace");
+    let mut cmd = Command::new(example("pipeline"));
+    cmd.env("WEFT_TRACE", &path);
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "total = 210");
+    let trace = read(&path);
+    let q = trace
+        .catalog
+        .resources
+        .iter()
+        .position(|r| r.name == "jobs")
+        .expect("the channel");
+    let info = &trace.catalog.resources[q];
+    assert_eq!((info.kind.as_str(), info.capacity), ("queue", Some(3)));
+    let world = trace.last();
+    let state = world.queue(weft::event::ResourceId(q as u32)).unwrap();
+    assert_eq!((state.puts, state.gets, state.len), (20, 20, 0));
+    assert!(
+        state.max_len <= 3,
+        "never past its capacity: {}",
+        state.max_len
+    );
+    // Items are numbered in the order sent.
+    let puts: Vec<i64> = trace
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::QueuePut { value, .. } => Some(value),
+            _ => None,
+        })
+        .collect();
+    let mut sorted = puts.clone();
+    sorted.sort();
+    assert_eq!(sorted, (1..=20).collect::<Vec<_>>());
+    // Consumers sleep in weft::sync::sleep: recorded as sleeping.
+    let report = Report::from_trace(&trace);
+    let consumer = report
+        .tasks
+        .iter()
+        .find(|t| t.name == "consumer[0]")
+        .unwrap();
+    assert!(consumer.ticks.sleeping > 0, "{consumer:?}");
+    assert_eq!(report.outcome, Some("completed"));
+}

@@ -14,6 +14,7 @@
 //! This module depends on `crate::event` (and `crate::trace` to write the
 //! file) and nothing above them.
 
+pub mod channel;
 mod mutex;
 mod recorder;
 pub mod thread;
@@ -21,3 +22,20 @@ mod watchdog;
 
 pub use mutex::{Mutex, MutexGuard};
 pub use recorder::{record, Recording};
+
+/// Sleeps, as `std::thread::sleep`; recorded as the task sleeping.
+pub fn sleep(d: std::time::Duration) {
+    let Some(rec) = recorder::active() else {
+        return std::thread::sleep(d);
+    };
+    let task = rec.task();
+    rec.event(crate::event::EventKind::State {
+        task,
+        state: crate::event::TaskState::Sleeping { io: false },
+    });
+    std::thread::sleep(d);
+    rec.event(crate::event::EventKind::State {
+        task,
+        state: recorder::running(task),
+    });
+}

@@ -255,12 +255,23 @@ impl Recorder {
 
     /// Registers a primitive: its id.
     pub(super) fn resource(&self, name: String, kind: &str) -> ResourceId {
+        self.resource_with(name, kind, |_| {})
+    }
+
+    /// Registers a primitive with more of its description set by `more`.
+    pub(super) fn resource_with(
+        &self,
+        name: String,
+        kind: &str,
+        more: impl FnOnce(&mut ResourceInfo),
+    ) -> ResourceId {
         let id = ResourceId(self.next_resource.fetch_add(1, Ordering::Relaxed));
-        let info = ResourceInfo {
+        let mut info = ResourceInfo {
             name,
             kind: kind.into(),
             ..ResourceInfo::default()
         };
+        more(&mut info);
         let _ = self.tx.send(Msg::Resource(id, info));
         id
     }
