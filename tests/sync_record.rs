@@ -190,3 +190,55 @@ fn a_bounded_channel_is_recorded_as_a_queue_that_fills_and_paces_the_producer() 
     assert!(consumer.ticks.sleeping > 0, "{consumer:?}");
     assert_eq!(report.outcome, Some("completed"));
 }
+
+#[test]
+fn a_condvar_wait_releases_the_lock_and_each_notify_is_recorded() {
+    let path = trace_path("condvar.trace");
+    let mut cmd = Command::new(example("condvar_queue"));
+    cmd.env("WEFT_TRACE", &path);
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "consumer got [1, 2, 3, 4, 5]"
+    );
+    let trace = read(&path);
+    let cat = &trace.catalog;
+    let cv = cat
+        .resources
+        .iter()
+        .position(|r| r.name == "items ready" && r.kind == "condition")
+        .expect("the condvar");
+    let notifies = trace
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Notify { cond, .. } if cond.index() == cv))
+        .count();
+    assert_eq!(notifies, 5, "one notify per item");
+    // Every wait on the condition comes right after a release of the lock
+    // by the same task: a wait gives the lock up.
+    let ev = trace.events();
+    for (i, e) in ev.iter().enumerate() {
+        if let EventKind::State {
+            task,
+            state:
+                weft::event::TaskState::Blocked {
+                    on: weft::event::WaitOn::Notify(_),
+                    ..
+                },
+        } = e.kind
+        {
+            let before = ev[..i]
+                .iter()
+                .rev()
+                .find(|x| x.kind.task() == Some(task))
+                .map(|x| &x.kind);
+            assert!(
+                matches!(before, Some(EventKind::LockRelease { depth: 0, .. })),
+                "{before:?}"
+            );
+        }
+    }
+    let report = Report::from_trace(&trace);
+    assert_eq!(report.outcome, Some("completed"));
+}

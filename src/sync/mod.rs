@@ -15,11 +15,13 @@
 //! file) and nothing above them.
 
 pub mod channel;
+mod condvar;
 mod mutex;
 mod recorder;
 pub mod thread;
 mod watchdog;
 
+pub use condvar::Condvar;
 pub use mutex::{Mutex, MutexGuard};
 pub use recorder::{record, Recording};
 

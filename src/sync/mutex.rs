@@ -14,9 +14,9 @@ use super::watchdog;
 /// A mutual exclusion lock that records what it does while recording.
 pub struct Mutex<T: ?Sized> {
     name: Name,
-    id: OnceLock<ResourceId>,
+    pub(super) id: OnceLock<ResourceId>,
     /// The holder's task id + 1 (0: free), for the watchdog.
-    owner: Arc<AtomicU32>,
+    pub(super) owner: Arc<AtomicU32>,
     inner: parking_lot::Mutex<T>,
 }
 
@@ -156,9 +156,9 @@ impl<T: ?Sized + std::fmt::Debug> std::fmt::Debug for Mutex<T> {
 
 /// The lock held; dropping it releases the lock (and records the release).
 pub struct MutexGuard<'a, T: ?Sized> {
-    lock: &'a Mutex<T>,
-    task: Option<TaskId>,
-    guard: parking_lot::MutexGuard<'a, T>,
+    pub(super) lock: &'a Mutex<T>,
+    pub(super) task: Option<TaskId>,
+    pub(super) guard: parking_lot::MutexGuard<'a, T>,
 }
 
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
