@@ -14,16 +14,22 @@
 //! This module depends on `crate::event` (and `crate::trace` to write the
 //! file) and nothing above them.
 
+mod barrier;
 pub mod channel;
 mod condvar;
 mod mutex;
 mod recorder;
+mod rwlock;
+mod semaphore;
 pub mod thread;
 mod watchdog;
 
+pub use barrier::{Barrier, Event};
 pub use condvar::Condvar;
 pub use mutex::{Mutex, MutexGuard};
 pub use recorder::{record, Recording};
+pub use rwlock::{ReadGuard, RwLock, WriteGuard};
+pub use semaphore::{Semaphore, SemaphorePermit};
 
 /// Sleeps, as `std::thread::sleep`; recorded as the task sleeping.
 pub fn sleep(d: std::time::Duration) {

@@ -304,6 +304,24 @@ pub(super) fn running(t: TaskId) -> TaskState {
     }
 }
 
+impl Recorder {
+    /// `task` waits on `on` (timed or not).
+    pub(super) fn blocked(&self, task: TaskId, on: crate::event::WaitOn, timed: bool) {
+        self.event(EventKind::State {
+            task,
+            state: TaskState::Blocked { on, timed },
+        });
+    }
+
+    /// `task` runs again after a wait.
+    pub(super) fn resumed(&self, task: TaskId) {
+        self.event(EventKind::State {
+            task,
+            state: running(task),
+        });
+    }
+}
+
 /// The name of a primitive nobody named: its constructor's place.
 pub(super) fn place_name(at: &Location<'_>) -> String {
     let file = at.file().rsplit(['/', '\\']).next().unwrap_or(at.file());

@@ -115,7 +115,7 @@ fn find() -> Option<(Cycle, Vec<(TaskId, u64)>)> {
     let edge = |t: TaskId| {
         let w = g.waits.get(&t)?;
         let held_by = match w.on {
-            WaitOn::Lock(r) => {
+            WaitOn::Lock(r) | WaitOn::Read(r) => {
                 let o = g.owners.get(&r)?.load(Ordering::Acquire);
                 TaskId(o.checked_sub(1)?)
             }
@@ -159,7 +159,7 @@ fn report(cycle: &Cycle) {
         );
         for (e, at) in cycle {
             let what = match e.waits_for {
-                WaitOn::Lock(r) => format!(
+                WaitOn::Lock(r) | WaitOn::Read(r) => format!(
                     "lock {}",
                     g.resource_names.get(&r).map_or("?", String::as_str)
                 ),
