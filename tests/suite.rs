@@ -25,6 +25,7 @@ mod diagnostics;
 #[path = "fuzz.rs"]
 mod fuzz;
 mod language_doc;
+mod lesson_screens;
 mod lessons;
 mod limits;
 mod parser;
