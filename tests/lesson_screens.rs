@@ -289,7 +289,7 @@ const WATCH: &[(&str, &str, &[&str])] = &[
         "",
         &[
             " worker █m▒",
-            "m    worker 0t   1    worker",
+            "m    worker 0t   1   1    worker",
             "DEADLOCK at tick 0 (cycle)",
             "⟳ worker -[m]-> worker",
         ],
@@ -393,7 +393,7 @@ const WATCH: &[(&str, &str, &[&str])] = &[
     (
         "queue_under_lock_fixed",
         "",
-        &[" consumer    █q▒█✓", "L    free   -    0", "⇄⇄⇄"],
+        &[" consumer    █q▒█✓", "L    free (last consumer) -    4   0", "⇄⇄⇄"],
     ),
     (
         "queue_under_lock_fixed",
@@ -490,7 +490,7 @@ const WATCH: &[(&str, &str, &[&str])] = &[
         &[
             " worker █≈≈≈≈≈×",
             " main   █~~~~~█m▒",
-            "m    worker 2t   1    main",
+            "m    worker 2t   1   1    main",
             "STALLED",
         ],
     ),
