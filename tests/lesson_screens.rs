@@ -393,7 +393,11 @@ const WATCH: &[(&str, &str, &[&str])] = &[
     (
         "queue_under_lock_fixed",
         "",
-        &[" consumer    █q▒█✓", "L    free (last consumer) -    4   0", "⇄⇄⇄"],
+        &[
+            " consumer    █q▒█✓",
+            "L    free (last consumer) -    4   0",
+            "⇄⇄⇄",
+        ],
     ),
     (
         "queue_under_lock_fixed",
@@ -477,7 +481,7 @@ const WATCH: &[(&str, &str, &[&str])] = &[
         "",
         &[
             " customer[0] cut_done▒█✓",
-            " customer[1] █~~█p▒▒▒▒█cut_done█✓",
+            " customer[1] █~~█b▒▒▒▒█cut_done█✓",
             " customer[2] █~~~~~█✓",
             " customer[3] █~~~~~~~~~~~~~~~~~cut_done▒█✓",
             " barber      ▒█████████████████▒████████▒×",
@@ -559,8 +563,10 @@ fn final_screen(lesson: &str, (w, h): (u16, u16), keys: &str) -> Vec<String> {
     let a = buf.area;
     (a.top()..a.bottom())
         .map(|y| {
+            // A non-breaking space (keeping `name = value` on one line)
+            // reads as a space.
             (a.left()..a.right())
-                .map(|x| buf[(x, y)].symbol())
+                .map(|x| buf[(x, y)].symbol().replace('\u{a0}', " "))
                 .collect::<String>()
         })
         .collect()

@@ -21,9 +21,21 @@ pub struct InfoView<'a> {
 
 impl Widget for &InfoView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                .areas(area);
+        // Side by side when there is room for the figures' table, else the
+        // lesson above the figures, which take the rows they need (the
+        // lesson keeps five and scrolls).
+        let [left, right] = if area.width >= 110 {
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+        } else {
+            let width = usize::from(area.width.saturating_sub(2)).max(1);
+            let need: usize = self
+                .figure_lines()
+                .iter()
+                .map(|l| l.width().div_ceil(width).max(1))
+                .sum();
+            let fig = (need as u16 + 2).min(area.height.saturating_sub(5));
+            Layout::vertical([Constraint::Min(0), Constraint::Length(fig)]).areas(area)
+        };
         self.lesson(left, buf);
         self.figures(right, buf);
     }
@@ -96,7 +108,7 @@ impl InfoView<'_> {
     }
 
     /// The variables and the scheduling figures at the cursor.
-    fn figures(&self, area: Rect, buf: &mut Buffer) {
+    fn figure_lines(&self) -> Vec<Line<'static>> {
         let sc = self.scene;
         let th = sc.theme;
         let cat = sc.catalog;
@@ -110,7 +122,7 @@ impl InfoView<'_> {
                     .vars
                     .iter()
                     .zip(vals)
-                    .map(|(v, x)| format!("{} = {x}", v.name))
+                    .map(|(v, x)| format!("{}\u{a0}=\u{a0}{x}", v.name))
                     .collect::<Vec<_>>()
                     .join("  ");
                 let head = if several {
@@ -171,6 +183,30 @@ impl InfoView<'_> {
             "waiting = ticks ready; turnaround = end - arrival; response = first run - arrival",
             th.dim(),
         ));
+        lines
+    }
+
+    fn figures(&self, area: Rect, buf: &mut Buffer) {
+        let sc = self.scene;
+        let th = sc.theme;
+        let mut lines = self.figure_lines();
+        // Lines that do not fit are counted, never dropped without a word.
+        let height = usize::from(area.height.saturating_sub(2));
+        let width = usize::from(area.width.saturating_sub(2)).max(1);
+        let rows = |l: &Line<'_>| l.width().div_ceil(width).max(1);
+        if lines.iter().map(rows).sum::<usize>() > height && height >= 2 {
+            let mut used = 0;
+            let keep = lines
+                .iter()
+                .take_while(|l| {
+                    used += rows(l);
+                    used < height
+                })
+                .count();
+            let hidden = lines.len() - keep;
+            lines.truncate(keep);
+            lines.push(Line::styled(format!("+{hidden} more lines"), th.accent()));
+        }
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(Block::bordered().title(format!(" Variables and figures at tick {} ", sc.tick)))

@@ -107,9 +107,19 @@ impl ScriptsView<'_> {
             .title(title)
             .border_style(th.border(focused));
         let h = usize::from(area.height.saturating_sub(2));
-        Paragraph::new(self.script_lines(t, h))
-            .block(block)
-            .render(area, buf);
+        // A failed task says why, first.
+        let why = match state {
+            Some(crate::event::TaskState::Failed { reason }) => {
+                Some(crate::analysis::failure_text(sc.catalog, reason))
+            }
+            _ => None,
+        };
+        let mut lines = Vec::new();
+        if let Some(w) = why {
+            lines.push(Line::styled(format!("✗ {w}"), th.error()));
+        }
+        lines.extend(self.script_lines(t, h.saturating_sub(lines.len())));
+        Paragraph::new(lines).block(block).render(area, buf);
     }
 }
 

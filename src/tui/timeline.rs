@@ -215,11 +215,18 @@ impl Widget for &TimelineView<'_> {
         let total = rows_needed(sc.catalog, sc.view.cpu_lanes);
         let title = if total > g.rows_vis {
             let last = (g.first_row + g.rows_vis).min(total);
-            format!(
-                "{title}· lanes {}-{last} of {total}, +{} hidden (↑↓ scroll) ",
+            let lanes = format!(
+                "lanes {}-{last} of {total}, +{} hidden (↑↓ scroll) ",
                 g.first_row + 1,
                 total - (last - g.first_row)
-            )
+            );
+            // At a small width the scale gives way to the lanes' count.
+            if title.chars().count() + lanes.chars().count() + 4 > usize::from(area.width) {
+                let kind = if sc.view.cpu_lanes { "CPUs" } else { "tasks" };
+                format!(" Timeline: {kind} · {lanes}")
+            } else {
+                format!("{title}· {lanes}")
+            }
         } else {
             title
         };
@@ -357,9 +364,20 @@ impl TimelineView<'_> {
             }
         }
         self.wait_labels(buf, (x0, y), &row, w, col_w);
+        let visible = &marks[..marks.partition_point(|m| m.step < w.cursor_step)];
+        // An end before the window: its glyph, dim, in the first cell, so
+        // an ended lane never looks empty.
+        if let Some(m) = visible
+            .last()
+            .filter(|m| m.value.is_final() && m.tick < w.from)
+        {
+            let kind = StateKind::of(m.value);
+            if let Some(cell) = buf.cell_mut((x0, y)) {
+                cell.set_char(kind.glyph()).set_style(sc.theme.dim());
+            }
+        }
         // An end reached inside a cell another state wins (zoomed out):
         // the end's glyph still shows there.
-        let visible = &marks[..marks.partition_point(|m| m.step < w.cursor_step)];
         if let Some(m) = visible.last().filter(|m| m.value.is_final()) {
             let per = w.per.max(1);
             let c = m.tick.checked_sub(w.from).map(|d| (d / per) as usize);
@@ -451,7 +469,7 @@ impl TimelineView<'_> {
             buf.set_stringn(x + 1, y, &text, room, Style::new());
             x += 1 + text.chars().count() as u16;
         }
-        if sc.view.cpu_lanes && sc.catalog.switch_cost > 0 {
+        if sc.view.cpu_lanes && sc.catalog.switch_cost > 0 && x + 12 <= g.inner.right() {
             buf.set_string(x, y, "⇆", sc.theme.switch());
             buf.set_stringn(x + 1, y, " switching  ", 12, Style::new());
             x += 13;

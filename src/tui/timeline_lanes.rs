@@ -51,12 +51,13 @@ impl TimelineView<'_> {
             let room = run * usize::from(col_w) - usize::from(skip);
             let name = wait_label(sc.catalog, on);
             let short = sc.catalog.wait_name(on);
+            // The wait's words, else what it waits on, else that one's initial.
             let text: String = if name.chars().count() <= room {
                 name
             } else if short.chars().count() <= room {
                 short.to_string()
             } else {
-                name.chars().take(1).collect()
+                short.chars().take(1).collect()
             };
             let x = x0 + (c as u16) * col_w + skip;
             let style = if matches!(on, WaitOn::Gil(_)) {

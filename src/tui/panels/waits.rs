@@ -154,8 +154,19 @@ impl Widget for &WaitsView<'_> {
         } else {
             sc.theme.border(sc.focused(Panel::Waits))
         };
-        let block = Block::bordered().title(title).border_style(border);
         let lines = self.lines();
+        let inner_w = usize::from(area.width.saturating_sub(2)).max(1);
+        let wrapped: usize = lines
+            .iter()
+            .map(|l| l.width().div_ceil(inner_w).max(1))
+            .sum();
+        let hidden = wrapped > usize::from(area.height.saturating_sub(2));
+        let title = if hidden {
+            format!("{title}(more: Tab here, ↓) ")
+        } else {
+            title.to_string()
+        };
+        let block = Block::bordered().title(title).border_style(border);
         let skip = sc
             .view
             .scroll_of(Panel::Waits)
