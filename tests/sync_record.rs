@@ -242,3 +242,51 @@ fn a_condvar_wait_releases_the_lock_and_each_notify_is_recorded() {
     let report = Report::from_trace(&trace);
     assert_eq!(report.outcome, Some("completed"));
 }
+
+/// A trace of a real program: a header without tasks or resources, each
+/// declared on a line of its own before an event names it.
+fn live_trace(body: &str) -> String {
+    let header = r#"{"weft_trace":1,"catalog":{"scenario":"p","description":"","path":"p","engine":"live","seed":0,"cpus":256,"policy":"os","quantum":1,"tick_label":"1ms","max_ticks":1000,"tasks":[],"resources":[],"vars":[],"processes":[{"name":"main","task":null,"worker":null,"gil":null}],"gil":false,"switch_interval":0,"switch_cost":0,"expect":null}}"#;
+    let task = |n: &str| {
+        format!(
+            r#"{{"task":{{"name":"{n}","kind":"thread","process":"main","priority":0,"daemon":false,"script":{{"first_line":0,"lines":[],"pc_line":[]}},"proc":0}}}}"#
+        )
+    };
+    let lock = r#"{"resource":{"name":"m","kind":"mutex","capacity":null,"order":null}}"#;
+    body.replace("TASK_A", &task("a"))
+        .replace("TASK_B", &task("b"))
+        .replace("LOCK", lock)
+        .replace("HEADER", header)
+}
+
+#[test]
+fn declarations_add_tasks_and_resources_as_a_trace_goes() {
+    let text = live_trace(
+        "HEADER\nTASK_A\n[0,\"state\",0,\"running\",0]\nLOCK\n[0,\"lock_acquire\",0,0,1]\nTASK_B\n[1,\"state\",1,\"running\",1]\n[2,\"lock_release\",0,0,0]\n[2,\"state\",0,\"done\"]\n[2,\"state\",1,\"done\"]\n[2,\"end\",\"completed\"]\n",
+    );
+    let trace = weft::trace::read(text.as_bytes(), false).unwrap();
+    let names: Vec<&str> = trace
+        .catalog
+        .tasks
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+    assert_eq!(trace.catalog.resources[0].name, "m");
+    // As many CPU lanes as the events use, not the header's 256.
+    assert_eq!(trace.catalog.cpus, 2);
+    let report = Report::from_trace(&trace);
+    assert_eq!(report.outcome, Some("completed"));
+    // An event naming a task before its declaration is a located error.
+    let early = live_trace("HEADER\n[0,\"state\",0,\"running\",0]\nTASK_A\n");
+    match weft::trace::read(early.as_bytes(), false) {
+        Err(weft::trace::TraceError::Bad { line, .. }) => assert_eq!(line, 2),
+        other => panic!("{other:?}"),
+    }
+    // A recording cut short replays with --partial.
+    let cut =
+        live_trace("HEADER\nTASK_A\n[0,\"state\",0,\"running\",0]\n[3,\"state\",0,\"blocked\"");
+    assert!(weft::trace::read(cut.as_bytes(), false).is_err());
+    let t = weft::trace::read(cut.as_bytes(), true).unwrap();
+    assert_eq!(t.len(), 1);
+}

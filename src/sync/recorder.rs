@@ -5,13 +5,14 @@
 //! The recorded threads never wait for the writer: an event that finds the
 //! channel full is dropped and counted (the count is written into the
 //! trace's description and printed when the recording ends). Registering a
-//! task or a primitive, once each, does wait for room, so that the catalog
-//! has no holes.
+//! task or a primitive, once each, does wait for room (and takes its id
+//! under a lock), so that the trace declares every id, in order, before an
+//! event names it.
 
 use std::cell::Cell;
 use std::panic::Location;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -21,17 +22,20 @@ use crate::event::{
     Catalog, Event, EventKind, Outcome, ProcessInfo, ResourceId, ResourceInfo, ScriptInfo, TaskId,
     TaskInfo, TaskState,
 };
+use crate::trace::Declaration;
 
 /// Events in flight between the recorded threads and the writer.
 const CHANNEL: usize = 1 << 16;
 
 /// What the recorded threads send to the writer.
 pub(super) enum Msg {
-    Task(TaskId, TaskInfo),
-    Resource(ResourceId, ResourceInfo),
+    Task(TaskInfo),
+    Resource(ResourceInfo),
     Event(u64, EventKind),
-    /// Write the trace now; answer when it is written.
+    /// Write what was sent so far; answer when it is written.
     Flush(Sender<()>),
+    /// The run is over, with this outcome: written last.
+    End(Outcome),
 }
 
 /// The recording of this process.
@@ -41,8 +45,9 @@ pub(super) struct Recorder {
     dropped: AtomicU64,
     next_task: AtomicU32,
     next_resource: AtomicU32,
-    /// A deadlock was recorded: the trace's outcome.
-    pub(super) deadlocked: AtomicBool,
+    /// Held while an id is taken and declared, so that the writer gets the
+    /// declarations in the order of their ids.
+    declaring: parking_lot::Mutex<()>,
 }
 
 /// 0: not looked at yet; 1: off; 2: on.
@@ -110,7 +115,7 @@ fn start(path: PathBuf, at_exit: bool) -> std::io::Result<&'static Recorder> {
             dropped: AtomicU64::new(0),
             next_task: AtomicU32::new(0),
             next_resource: AtomicU32::new(0),
-            deadlocked: AtomicBool::new(false),
+            declaring: parking_lot::Mutex::new(()),
         }
     });
     STATE.store(2, Ordering::Relaxed);
@@ -147,7 +152,7 @@ fn finish_now() {
             state: TaskState::Done,
         });
     }
-    rec.flush();
+    rec.end(Outcome::Completed);
 }
 
 /// A recording to a trace file; dropping it (or [`Recording::finish`])
@@ -207,29 +212,36 @@ impl Recorder {
         }
     }
 
-    /// This thread's task, registered (and recorded as running) on its
-    /// first use of a primitive.
+    /// This thread's task: declared (and recorded as running) on its
+    /// first use of a primitive, or at its spawn by `weft::sync::thread`.
     pub(super) fn task(&'static self) -> TaskId {
         if let Ok(Some(t)) = TASK.try_with(|s| s.id.get()) {
             return t;
         }
-        let t = PRESET
-            .with(|p| p.take())
-            .unwrap_or_else(|| self.new_task_id());
-        let name = std::thread::current()
-            .name()
-            .map_or_else(|| format!("thread-{}", t.0), str::to_string);
-        self.register_task(t, name);
+        let t = match PRESET.with(|p| p.take()) {
+            Some(t) => t,
+            None => {
+                let name = std::thread::current().name().map(str::to_string);
+                self.declare_task(name)
+            }
+        };
         let _ = TASK.try_with(|s| s.id.set(Some(t)));
+        self.event(EventKind::State {
+            task: t,
+            state: TaskState::Ready,
+        });
+        self.event(EventKind::State {
+            task: t,
+            state: running(t),
+        });
         t
     }
 
-    /// A task id for a thread about to start (see [`preset_task`]).
-    pub(super) fn new_task_id(&self) -> TaskId {
-        TaskId(self.next_task.fetch_add(1, Ordering::Relaxed))
-    }
-
-    fn register_task(&self, t: TaskId, name: String) {
+    /// Declares a task named `name` (else `thread-N`): its id.
+    pub(super) fn declare_task(&self, name: Option<String>) -> TaskId {
+        let _order = self.declaring.lock();
+        let t = TaskId(self.next_task.fetch_add(1, Ordering::Relaxed));
+        let name = name.unwrap_or_else(|| format!("thread-{}", t.0));
         super::watchdog::name_task(t, &name);
         let info = TaskInfo {
             name,
@@ -242,15 +254,8 @@ impl Recorder {
             event_loop: None,
             pool: None,
         };
-        let _ = self.tx.send(Msg::Task(t, info));
-        self.event(EventKind::State {
-            task: t,
-            state: TaskState::Ready,
-        });
-        self.event(EventKind::State {
-            task: t,
-            state: running(t),
-        });
+        let _ = self.tx.send(Msg::Task(info));
+        t
     }
 
     /// Registers a primitive: its id.
@@ -265,6 +270,7 @@ impl Recorder {
         kind: &str,
         more: impl FnOnce(&mut ResourceInfo),
     ) -> ResourceId {
+        let _order = self.declaring.lock();
         let id = ResourceId(self.next_resource.fetch_add(1, Ordering::Relaxed));
         let mut info = ResourceInfo {
             name,
@@ -272,8 +278,14 @@ impl Recorder {
             ..ResourceInfo::default()
         };
         more(&mut info);
-        let _ = self.tx.send(Msg::Resource(id, info));
+        let _ = self.tx.send(Msg::Resource(info));
         id
+    }
+
+    /// Ends the trace with `outcome` (the first end counts) and writes it.
+    pub(super) fn end(&self, outcome: Outcome) {
+        let _ = self.tx.send(Msg::End(outcome));
+        self.flush();
     }
 
     /// Waits until everything sent so far is written.
@@ -328,143 +340,90 @@ pub(super) fn place_name(at: &Location<'_>) -> String {
     format!("{file}:{}", at.line())
 }
 
-/// The writer thread: gathers the catalog and the events, and writes the
-/// whole trace at every flush (and when every sender is gone).
+/// The writer thread: writes the header, then each declaration and event
+/// as it comes (ticks of a millisecond, never going back), flushing at
+/// every `Flush`, and the end when told; the file is complete after it.
 fn writer(rx: Receiver<Msg>, path: PathBuf) {
-    let mut tasks: Vec<Option<TaskInfo>> = Vec::new();
-    let mut resources: Vec<Option<ResourceInfo>> = Vec::new();
-    let mut events: Vec<(u64, EventKind)> = Vec::new();
-    let write = |tasks: &[Option<TaskInfo>],
-                 resources: &[Option<ResourceInfo>],
-                 events: &[(u64, EventKind)]| {
-        let rec = RECORDER.get();
-        let dropped = rec.map_or(0, |r| r.dropped.load(Ordering::Relaxed));
-        let deadlocked = rec.is_some_and(|r| r.deadlocked.load(Ordering::Relaxed));
-        let (catalog, evs) = trace_of(tasks, resources, events, dropped, deadlocked);
-        let tmp = path.with_extension("weft-tmp");
-        let ok = std::fs::File::create(&tmp).and_then(|f| {
-            let mut out = std::io::BufWriter::new(f);
-            crate::trace::write(&mut out, &catalog, &evs)
-        });
-        if ok.is_ok() {
-            let _ = std::fs::rename(&tmp, &path);
-        }
-        if dropped > 0 {
-            eprintln!("weft: {dropped} events were dropped: the recorder fell behind");
-        }
+    const TICK_NS: u64 = 1_000_000;
+    let Ok(file) = std::fs::File::create(&path) else {
+        eprintln!("weft: cannot write the trace {}", path.display());
+        return;
     };
+    let mut out = std::io::BufWriter::new(file);
+    let _ = crate::trace::write_header(&mut out, &live_catalog());
+    let mut seq = 0u64;
+    let mut tick = 0u64;
+    let mut ended = false;
+    let mut dropped_said = 0;
     while let Ok(m) = rx.recv() {
-        match m {
-            Msg::Task(t, info) => put(&mut tasks, t.index(), info),
-            Msg::Resource(r, info) => put(&mut resources, r.index(), info),
-            Msg::Event(at, kind) => {
-                if events.len() < crate::limits::MAX_EVENTS {
-                    events.push((at, kind));
-                } else if let Some(r) = RECORDER.get() {
+        let line = match m {
+            Msg::Task(info) => crate::trace::write_declaration(&mut out, &Declaration::Task(info)),
+            Msg::Resource(info) => {
+                crate::trace::write_declaration(&mut out, &Declaration::Resource(info))
+            }
+            Msg::Event(..) | Msg::End(_) if ended => Ok(()),
+            Msg::Event(..) if seq as usize >= crate::limits::MAX_EVENTS => {
+                if let Some(r) = RECORDER.get() {
                     r.dropped.fetch_add(1, Ordering::Relaxed);
                 }
+                Ok(())
+            }
+            Msg::Event(at, kind) => {
+                tick = tick.max(at / TICK_NS);
+                let e = Event { seq, tick, kind };
+                seq += 1;
+                crate::trace::write_event(&mut out, &e)
+            }
+            Msg::End(outcome) => {
+                ended = true;
+                let e = Event {
+                    seq,
+                    tick,
+                    kind: EventKind::End { outcome },
+                };
+                seq += 1;
+                crate::trace::write_event(&mut out, &e)
             }
             Msg::Flush(done) => {
-                write(&tasks, &resources, &events);
+                let r = std::io::Write::flush(&mut out);
+                let dropped = RECORDER
+                    .get()
+                    .map_or(0, |r| r.dropped.load(Ordering::Relaxed));
+                if dropped > dropped_said {
+                    eprintln!("weft: {dropped} events were dropped: the recorder fell behind");
+                    dropped_said = dropped;
+                }
                 let _ = done.send(());
+                r
             }
+        };
+        if line.is_err() {
+            eprintln!("weft: writing the trace {} failed", path.display());
+            return;
         }
     }
 }
 
-fn put<T>(v: &mut Vec<Option<T>>, i: usize, x: T) {
-    if v.len() <= i {
-        v.resize_with(i + 1, || None);
-    }
-    v[i] = Some(x);
-}
-
-/// The trace of what was gathered: ticks of a millisecond, events in time
-/// order, each task's first state before its others, and an end.
-fn trace_of(
-    tasks: &[Option<TaskInfo>],
-    resources: &[Option<ResourceInfo>],
-    events: &[(u64, EventKind)],
-    dropped: u64,
-    deadlocked: bool,
-) -> (Catalog, Vec<Event>) {
-    const TICK_NS: u64 = 1_000_000;
-    let tasks: Vec<TaskInfo> = tasks
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            t.clone().unwrap_or_else(|| TaskInfo {
-                name: format!("thread-{i}"),
-                kind: "thread".into(),
-                process: "main".into(),
-                priority: 0,
-                daemon: false,
-                script: ScriptInfo::default(),
-                proc: 0,
-                event_loop: None,
-                pool: None,
-            })
-        })
-        .collect();
-    let resources: Vec<ResourceInfo> = resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            r.clone().unwrap_or_else(|| ResourceInfo {
-                name: format!("lock-{i}"),
-                kind: "mutex".into(),
-                ..ResourceInfo::default()
-            })
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| events[i].0);
-    let mut out: Vec<Event> = Vec::with_capacity(events.len() + 1);
-    let mut last = 0;
-    for i in order {
-        let (at, kind) = &events[i];
-        let known = kind.task().is_none_or(|t| t.index() < tasks.len());
-        if !known {
-            continue;
-        }
-        last = at / TICK_NS;
-        out.push(Event {
-            seq: out.len() as u64,
-            tick: last,
-            kind: kind.clone(),
-        });
-    }
-    let outcome = if deadlocked {
-        Outcome::Deadlock
-    } else {
-        Outcome::Completed
-    };
-    out.push(Event {
-        seq: out.len() as u64,
-        tick: last,
-        kind: EventKind::End { outcome },
-    });
-    let description = if dropped > 0 {
-        format!("A real program recorded by weft::sync; {dropped} events were dropped.")
-    } else {
-        "A real program recorded by weft::sync.".to_string()
-    };
-    let catalog = Catalog {
+/// The header of a real program's trace: its tasks and resources come as
+/// declarations; it may use up to `MAX_CPUS` CPU lanes (one a thread), and
+/// the reader keeps those its events use.
+fn live_catalog() -> Catalog {
+    Catalog {
         scenario: std::env::args()
             .next()
-            .and_then(|a| a.rsplit('/').next().map(str::to_string))
+            .and_then(|a| a.rsplit(['/', '\\']).next().map(str::to_string))
             .unwrap_or_else(|| "program".into()),
-        description,
+        description: "A real program, recorded by weft::sync.".into(),
         path: "weft::sync".into(),
         engine: "live".into(),
         seed: 0,
-        cpus: (tasks.len() as u32).clamp(1, crate::limits::MAX_CPUS as u32),
+        cpus: crate::limits::MAX_CPUS as u32,
         policy: "os".into(),
         quantum: 1,
         tick_label: "1ms".into(),
         max_ticks: crate::limits::MAX_TICKS as u64,
-        tasks,
-        resources,
+        tasks: Vec::new(),
+        resources: Vec::new(),
         vars: Vec::new(),
         processes: vec![ProcessInfo {
             name: "main".into(),
@@ -474,6 +433,5 @@ fn trace_of(
         switch_interval: 0,
         switch_cost: 0,
         expect: None,
-    };
-    (catalog, out)
+    }
 }

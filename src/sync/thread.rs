@@ -26,6 +26,7 @@ where
 #[derive(Debug)]
 pub struct Builder {
     inner: std::thread::Builder,
+    name: Option<String>,
 }
 
 impl Default for Builder {
@@ -39,13 +40,15 @@ impl Builder {
     pub fn new() -> Builder {
         Builder {
             inner: std::thread::Builder::new(),
+            name: None,
         }
     }
 
     /// Its name: the name of its task in the trace.
     pub fn name(self, name: String) -> Builder {
         Builder {
-            inner: self.inner.name(name),
+            inner: self.inner.name(name.clone()),
+            name: Some(name),
         }
     }
 
@@ -53,6 +56,7 @@ impl Builder {
     pub fn stack_size(self, size: usize) -> Builder {
         Builder {
             inner: self.inner.stack_size(size),
+            name: self.name,
         }
     }
 
@@ -69,7 +73,7 @@ impl Builder {
             return Ok(JoinHandle { inner, task: None });
         };
         let parent = rec.task();
-        let child = rec.new_task_id();
+        let child = rec.declare_task(self.name.clone());
         let inner = self.inner.spawn(move || {
             preset_task(child);
             if let Some(rec) = active() {

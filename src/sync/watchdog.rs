@@ -176,13 +176,13 @@ fn report(cycle: &Cycle) {
         }
         s
     };
+    // The deadlock ends the recording: nothing after it changes the run.
     if let Some(rec) = active() {
-        rec.deadlocked.store(true, Ordering::Relaxed);
         rec.event(EventKind::Deadlock {
             rule: DeadlockRule::Cycle,
             cycle: cycle.iter().map(|(e, _)| *e).collect(),
         });
-        rec.flush();
+        rec.end(crate::event::Outcome::Deadlock);
     }
     eprint!("{text}");
     match std::env::var("WEFT_ON_DEADLOCK").as_deref() {

@@ -1,5 +1,7 @@
 //! The trace file: JSON Lines, a header line with the catalog, then one
-//! event a line.
+//! event a line. A trace of a real program, which cannot know its threads
+//! and locks in advance, declares each task and resource on a line of its
+//! own (`{"task": {...}}`, `{"resource": {...}}`) before any event names it.
 
 use std::io::{BufRead, Write};
 
@@ -17,6 +19,30 @@ pub const TRACE_VERSION: u32 = 1;
 struct Header {
     weft_trace: u32,
     catalog: Catalog,
+}
+
+/// A line that adds a task or a resource to the catalog, with the next id.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Declaration {
+    /// A task.
+    Task(crate::event::TaskInfo),
+    /// A resource.
+    Resource(crate::event::ResourceInfo),
+}
+
+/// Writes a declaration line (in one write).
+pub fn write_declaration(out: &mut impl Write, d: &Declaration) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(d)?;
+    line.push(b'\n');
+    out.write_all(&line)
+}
+
+/// Writes one event line (in one write).
+pub fn write_event(out: &mut impl Write, e: &Event) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(e)?;
+    line.push(b'\n');
+    out.write_all(&line)
 }
 
 /// A trace that cannot be read.
@@ -122,7 +148,8 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
         ));
     }
     check_catalog(&header.catalog).map_err(|m| bad(1, m))?;
-    let mut trace = Trace::new(header.catalog);
+    let mut catalog = header.catalog;
+    let mut events: Vec<Event> = Vec::new();
     let mut n = 1;
     loop {
         n += 1;
@@ -136,17 +163,39 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
         }
         let parsed = if !whole {
             Err(format!("line longer than {} MiB", MAX_TRACE_LINE >> 20))
-        } else if trace.len() >= MAX_EVENTS {
+        } else if events.len() >= MAX_EVENTS {
             Err(format!("more than {MAX_EVENTS} events (the event limit)"))
+        } else if line.first() == Some(&b'{') {
+            declare(line, &mut catalog).map(|()| None)
         } else {
-            parse_event(line, trace.len(), &trace)
+            let last = events.last().map_or(0, |e| e.tick);
+            parse_event(line, events.len(), last, &catalog).map(Some)
         };
         match parsed {
-            Ok(e) => trace.push(e),
+            Ok(Some(e)) => events.push(e),
+            Ok(None) => {}
             Err(_) if partial => break,
             Err(message) => return Err(bad(n, message)),
         }
     }
+    check_catalog(&catalog).map_err(|m| bad(n, m))?;
+    // A real program's header cannot know its CPUs either: it gives the
+    // most there may be, and the trace has as many as its events use.
+    if catalog.engine == "live" {
+        let used = events
+            .iter()
+            .filter_map(|e| match e.kind {
+                crate::event::EventKind::State {
+                    state: crate::event::TaskState::Running { cpu },
+                    ..
+                } => Some(cpu.0 + 1),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(1);
+        catalog.cpus = catalog.cpus.min(used).max(1);
+    }
+    let trace = Trace::from_events(catalog, events);
     if trace.last().outcome.is_none() && !partial {
         return Err(bad(
             n,
@@ -157,16 +206,42 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
     Ok(trace)
 }
 
-fn parse_event(line: &[u8], expected_seq: usize, trace: &Trace) -> Result<Event, String> {
+/// Adds a declared task or resource to the catalog, within the limits.
+fn declare(line: &[u8], catalog: &mut Catalog) -> Result<(), String> {
+    let d: Declaration =
+        serde_json::from_slice(line).map_err(|e| format!("corrupt declaration ({e})"))?;
+    use crate::limits::{MAX_PROCESSES, MAX_RESOURCES, MAX_TASKS};
+    match d {
+        Declaration::Task(_) if catalog.tasks.len() >= MAX_TASKS => {
+            Err(format!("more than {MAX_TASKS} tasks declared"))
+        }
+        Declaration::Resource(_)
+            if catalog.resources.len() >= MAX_RESOURCES + MAX_PROCESSES + MAX_TASKS =>
+        {
+            Err("more resources declared than a trace may have".into())
+        }
+        Declaration::Task(t) => {
+            catalog.tasks.push(t);
+            Ok(())
+        }
+        Declaration::Resource(r) => {
+            catalog.resources.push(r);
+            Ok(())
+        }
+    }
+}
+
+fn parse_event(
+    line: &[u8],
+    expected_seq: usize,
+    last_tick: u64,
+    catalog: &Catalog,
+) -> Result<Event, String> {
     let mut e: Event = serde_json::from_slice(line).map_err(|e| format!("corrupt event ({e})"))?;
     e.seq = expected_seq as u64;
-    if e.tick < trace.last().tick {
-        return Err(format!(
-            "tick {} comes after tick {}",
-            e.tick,
-            trace.last().tick
-        ));
+    if e.tick < last_tick {
+        return Err(format!("tick {} comes after tick {last_tick}", e.tick));
     }
-    check_ids(&e.kind, &trace.catalog)?;
+    check_ids(&e.kind, catalog)?;
     Ok(e)
 }

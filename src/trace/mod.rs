@@ -10,7 +10,9 @@ mod resources;
 mod world;
 
 pub use check::{check_catalog, check_ids};
-pub use jsonl::{read, write, write_header, TraceError};
+pub use jsonl::{
+    read, write, write_declaration, write_event, write_header, Declaration, TraceError,
+};
 pub use resources::{
     BarrierState, ConditionState, FlagState, LockState, PoolState, PrimState, QueueState,
     ResourceState, RwLockState, SemaphoreState, Waiting,
