@@ -290,3 +290,49 @@ fn declarations_add_tasks_and_resources_as_a_trace_goes() {
     let t = weft::trace::read(cut.as_bytes(), true).unwrap();
     assert_eq!(t.len(), 1);
 }
+
+fn weft_watch(args: &[&str], program: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
+    cmd.arg("watch").args(args).arg("--").args(program);
+    cmd.env_remove("WEFT_TRACE");
+    run(cmd)
+}
+
+#[test]
+fn weft_watch_runs_the_program_recorded_and_exits_with_its_code() {
+    let ordered = example("bank_ordered");
+    let trace = trace_path("watched.trace");
+    let t = trace.to_str().unwrap();
+    let out = weft_watch(&["--headless", "--trace", t], &[ordered.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("A = 110, B = 90, total 200"), "{stdout}");
+    assert!(stdout.contains("COMPLETED bank_ordered"), "{stdout}");
+    assert!(read(&trace).catalog.tasks.len() == 3);
+
+    let deadlock = example("bank_deadlock");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
+    cmd.args(["watch", "--headless", "--json", "--"])
+        .arg(&deadlock)
+        .env("WEFT_ON_DEADLOCK", "exit")
+        .env_remove("WEFT_TRACE");
+    let out = run(cmd);
+    assert_eq!(out.status.code(), Some(3), "the program's code: {out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["outcome"], "deadlock");
+
+    // A program that records nothing still gives its code; one that cannot
+    // start is bad input; one ended by a signal gives 128 + its number.
+    assert_eq!(
+        weft_watch(&["--headless"], &["false"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        weft_watch(&["--headless"], &["/no/such/program"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let killed = weft_watch(&["--headless"], &["sh", "-c", "kill -TERM $$"]);
+    assert_eq!(killed.status.code(), Some(143));
+}

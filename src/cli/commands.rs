@@ -40,6 +40,13 @@ pub fn dispatch(command: Option<Command>, picker_mouse: bool) -> i32 {
             partial,
             no_mouse,
         }) => replay(&trace, headless, json, partial, !no_mouse),
+        Some(Command::Watch {
+            headless,
+            json,
+            trace,
+            no_mouse,
+            command,
+        }) => super::watch::watch(&command, trace, headless, json, !no_mouse),
         Some(Command::Validate { files }) => Ok(validate(&files)),
         Some(Command::List) => Ok(list()),
         Some(Command::Test { dir, flags }) => test(dir, &flags),
@@ -85,7 +92,7 @@ fn options(flags: &RunFlags) -> Result<Options, Failure> {
 
 /// Whether `run` and `replay` open the TUI: on a terminal, unless
 /// `--headless` or `--json` (which implies it) asks for a report.
-fn opens_tui(headless: bool, json: bool) -> bool {
+pub(super) fn opens_tui(headless: bool, json: bool) -> bool {
     !headless && !json && std::io::stdout().is_terminal()
 }
 

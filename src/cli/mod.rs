@@ -6,6 +6,7 @@ mod builtin;
 mod commands;
 pub mod load;
 mod tui;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -102,6 +103,26 @@ pub enum Command {
         /// Do not capture the mouse in the TUI.
         #[arg(long)]
         no_mouse: bool,
+    },
+    /// Runs a program that uses weft::sync with its recording pointed at
+    /// weft (WEFT_TRACE), then shows what it did: the TUI on its trace, or
+    /// the report without a terminal. Exits with the program's code.
+    Watch {
+        /// No TUI: print the report once the program has ended.
+        #[arg(long)]
+        headless: bool,
+        /// Print the JSON report; implies --headless.
+        #[arg(long)]
+        json: bool,
+        /// Keep the trace here (default: a file in the temporary folder).
+        #[arg(long, value_name = "TRACE")]
+        trace: Option<PathBuf>,
+        /// Do not capture the mouse in the TUI.
+        #[arg(long)]
+        no_mouse: bool,
+        /// The program and its arguments, after `--`.
+        #[arg(required = true, last = true, value_name = "CMD")]
+        command: Vec<String>,
     },
     /// Parses and checks scenarios; runs nothing.
     Validate {
