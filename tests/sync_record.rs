@@ -336,3 +336,63 @@ fn weft_watch_runs_the_program_recorded_and_exits_with_its_code() {
     let killed = weft_watch(&["--headless"], &["sh", "-c", "kill -TERM $$"]);
     assert_eq!(killed.status.code(), Some(143));
 }
+
+#[test]
+fn every_primitive_is_recorded_as_the_simulator_records_it() {
+    let path = trace_path("tour.trace");
+    let mut cmd = Command::new(example("primitives_tour"));
+    cmd.env("WEFT_TRACE", &path);
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "config = 2");
+    let trace = read(&path);
+    let kind = |name: &str| {
+        trace
+            .catalog
+            .resources
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.kind.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(kind("go"), "event");
+    assert_eq!(kind("config"), "rwlock");
+    assert_eq!(kind("slots"), "semaphore");
+    assert_eq!(kind("round"), "barrier");
+    assert_eq!(kind("log"), "rlock");
+    let count =
+        |f: &dyn Fn(&EventKind) -> bool| trace.events().iter().filter(|e| f(&e.kind)).count();
+    assert_eq!(count(&|k| matches!(k, EventKind::FlagSet { .. })), 1);
+    // Two readers and main's last read; one writer.
+    assert_eq!(count(&|k| matches!(k, EventKind::ReadAcquire { .. })), 3);
+    assert_eq!(count(&|k| matches!(k, EventKind::PermitAcquire { .. })), 3);
+    assert_eq!(count(&|k| matches!(k, EventKind::PermitRelease { .. })), 3);
+    let mut arrivals: Vec<u32> = trace
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::BarrierWait { arrived, .. } => Some(arrived),
+            _ => None,
+        })
+        .collect();
+    arrivals.sort();
+    assert_eq!(arrivals, [1, 2, 3]);
+    // Each worker takes the rlock twice: depths 1 then 2, released to 0.
+    let depths: Vec<u32> = trace
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::LockAcquire { depth, lock, .. }
+                if trace.catalog.resources[lock.index()].name == "log" =>
+            {
+                Some(depth)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(depths.iter().filter(|&&d| d == 2).count(), 3, "{depths:?}");
+    let world = trace.last();
+    let report = Report::from_trace(&trace);
+    assert_eq!(report.outcome, Some("completed"), "{:?}", report.tasks);
+    assert!(world.deadlocks.is_empty());
+}

@@ -19,6 +19,7 @@ pub mod channel;
 mod condvar;
 mod mutex;
 mod recorder;
+mod reentrant;
 mod rwlock;
 mod semaphore;
 pub mod thread;
@@ -28,6 +29,7 @@ pub use barrier::{Barrier, Event};
 pub use condvar::Condvar;
 pub use mutex::{Mutex, MutexGuard};
 pub use recorder::{record, Recording};
+pub use reentrant::{ReentrantMutex, ReentrantMutexGuard};
 pub use rwlock::{ReadGuard, RwLock, WriteGuard};
 pub use semaphore::{Semaphore, SemaphorePermit};
 
