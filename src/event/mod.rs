@@ -6,6 +6,7 @@
 
 mod catalog;
 mod codec;
+pub mod lines;
 mod waitfor;
 
 pub use catalog::{

@@ -11,8 +11,9 @@
 //! reports and the views work on a real run unchanged. A watchdog thread
 //! names a deadlock of the recorded primitives on stderr within a second.
 //!
-//! This module depends on `crate::event` (and `crate::trace` to write the
-//! file) and nothing above them.
+//! This module depends on `crate::event` (its `lines` write the trace) and
+//! `crate::limits`, nothing above them: it knows nothing of the trace's
+//! reader, the analysis or the TUI.
 
 mod barrier;
 pub mod channel;

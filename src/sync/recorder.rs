@@ -18,11 +18,11 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
+use crate::event::lines::Declaration;
 use crate::event::{
     Catalog, Event, EventKind, Outcome, ProcessInfo, ResourceId, ResourceInfo, ScriptInfo, TaskId,
     TaskInfo, TaskState,
 };
-use crate::trace::Declaration;
 
 /// Events in flight between the recorded threads and the writer.
 const CHANNEL: usize = 1 << 16;
@@ -350,16 +350,18 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
         return;
     };
     let mut out = std::io::BufWriter::new(file);
-    let _ = crate::trace::write_header(&mut out, &live_catalog());
+    let _ = crate::event::lines::write_header(&mut out, &live_catalog());
     let mut seq = 0u64;
     let mut tick = 0u64;
     let mut ended = false;
     let mut dropped_said = 0;
     while let Ok(m) = rx.recv() {
         let line = match m {
-            Msg::Task(info) => crate::trace::write_declaration(&mut out, &Declaration::Task(info)),
+            Msg::Task(info) => {
+                crate::event::lines::write_declaration(&mut out, &Declaration::Task(info))
+            }
             Msg::Resource(info) => {
-                crate::trace::write_declaration(&mut out, &Declaration::Resource(info))
+                crate::event::lines::write_declaration(&mut out, &Declaration::Resource(info))
             }
             Msg::Event(..) | Msg::End(_) if ended => Ok(()),
             Msg::Event(..) if seq as usize >= crate::limits::MAX_EVENTS => {
@@ -372,7 +374,7 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
                 tick = tick.max(at / TICK_NS);
                 let e = Event { seq, tick, kind };
                 seq += 1;
-                crate::trace::write_event(&mut out, &e)
+                crate::event::lines::write_event(&mut out, &e)
             }
             Msg::End(outcome) => {
                 ended = true;
@@ -382,7 +384,7 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
                     kind: EventKind::End { outcome },
                 };
                 seq += 1;
-                crate::trace::write_event(&mut out, &e)
+                crate::event::lines::write_event(&mut out, &e)
             }
             Msg::Flush(done) => {
                 let r = std::io::Write::flush(&mut out);

@@ -5,44 +5,21 @@
 
 use std::io::{BufRead, Write};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+pub use crate::event::lines::{
+    write_declaration, write_event, write_header, Declaration, TRACE_VERSION,
+};
 
 use super::check::{check_catalog, check_ids};
 use super::Trace;
 use crate::event::{Catalog, Event};
 use crate::limits::{MAX_EVENTS, MAX_TRACE_HEADER, MAX_TRACE_LINE};
 
-/// The version of the trace format.
-pub const TRACE_VERSION: u32 = 1;
-
 #[derive(Deserialize)]
 struct Header {
     weft_trace: u32,
     catalog: Catalog,
-}
-
-/// A line that adds a task or a resource to the catalog, with the next id.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Declaration {
-    /// A task.
-    Task(crate::event::TaskInfo),
-    /// A resource.
-    Resource(crate::event::ResourceInfo),
-}
-
-/// Writes a declaration line (in one write).
-pub fn write_declaration(out: &mut impl Write, d: &Declaration) -> std::io::Result<()> {
-    let mut line = serde_json::to_vec(d)?;
-    line.push(b'\n');
-    out.write_all(&line)
-}
-
-/// Writes one event line (in one write).
-pub fn write_event(out: &mut impl Write, e: &Event) -> std::io::Result<()> {
-    let mut line = serde_json::to_vec(e)?;
-    line.push(b'\n');
-    out.write_all(&line)
 }
 
 /// A trace that cannot be read.
@@ -59,23 +36,6 @@ pub enum TraceError {
         /// What is wrong.
         message: String,
     },
-}
-
-/// The header as written: the catalog borrowed, not copied.
-#[derive(Serialize)]
-struct HeaderOut<'a> {
-    weft_trace: u32,
-    catalog: &'a Catalog,
-}
-
-/// Writes the header line (in one write, so `out` need not be buffered).
-pub fn write_header(out: &mut impl Write, catalog: &Catalog) -> std::io::Result<()> {
-    let mut line = serde_json::to_vec(&HeaderOut {
-        weft_trace: TRACE_VERSION,
-        catalog,
-    })?;
-    line.push(b'\n');
-    out.write_all(&line)
 }
 
 /// Writes a whole trace: the header, then the events.
