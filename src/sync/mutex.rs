@@ -80,6 +80,7 @@ impl<T: ?Sized> Mutex<T> {
 
     /// Locks it, waiting as long as it takes.
     #[track_caller]
+    #[inline]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let Some(rec) = active() else {
             return MutexGuard {
@@ -88,6 +89,11 @@ impl<T: ?Sized> Mutex<T> {
                 guard: self.inner.lock(),
             };
         };
+        self.lock_recorded(rec)
+    }
+
+    #[track_caller]
+    fn lock_recorded(&self, rec: &'static Recorder) -> MutexGuard<'_, T> {
         let at = Location::caller();
         let task = rec.task();
         let id = self.id(rec);
@@ -175,6 +181,7 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 }
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         let Some(task) = self.task else { return };
         self.lock.owner.store(0, Ordering::Release);
