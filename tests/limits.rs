@@ -66,3 +66,30 @@ fn printing_without_end_halts_at_the_print_limit_with_one_copy_of_the_text() {
         "every event shares the one text"
     );
 }
+
+#[test]
+fn the_simulator_says_its_tick_as_it_goes_and_at_the_end() {
+    let src = r#"
+[scenario]
+name = "ticks"
+[[task]]
+name = "t"
+script = """
+compute 3
+sleep 4
+"""
+"#;
+    let (mut sim, _) = build(&common::scenario(src), &Options::default());
+    let mut events = Vec::new();
+    let mut seen = vec![sim.tick()];
+    while sim.outcome().is_none() {
+        sim.step(&mut events);
+        seen.push(sim.tick());
+    }
+    assert_eq!(seen.first(), Some(&0));
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    // Boundaries at 3 (the compute ends) and 7 (the sleep ends).
+    assert!(seen.contains(&3), "{seen:?}");
+    assert_eq!(sim.tick(), 7);
+    assert_eq!(events.last().map(|e| e.tick), Some(7));
+}
