@@ -93,3 +93,26 @@ sleep 4
     assert_eq!(sim.tick(), 7);
     assert_eq!(events.last().map(|e| e.tick), Some(7));
 }
+
+#[test]
+fn the_simulator_numbers_its_events_in_order() {
+    let src = r#"
+[scenario]
+name = "seq"
+[locks]
+m = "mutex"
+[[task]]
+name = "t"
+count = 2
+script = """
+acquire m
+compute 1
+release m
+"""
+"#;
+    let (_, _, events) = halted(src);
+    assert!(events.len() > 5);
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e.seq, i as u64, "{e:?}");
+    }
+}
