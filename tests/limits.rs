@@ -116,3 +116,32 @@ release m
         assert_eq!(e.seq, i as u64, "{e:?}");
     }
 }
+
+#[test]
+fn stopping_the_simulator_ends_the_run_with_a_timeout() {
+    let src = r#"
+[scenario]
+name = "forever"
+[[task]]
+name = "t"
+script = "loop { compute 1 }"
+"#;
+    let (mut sim, _) = build(&common::scenario(src), &Options::default());
+    let mut events = Vec::new();
+    for _ in 0..5 {
+        sim.step(&mut events);
+    }
+    assert_eq!(sim.outcome(), None);
+    sim.stop(&mut events);
+    assert_eq!(sim.outcome(), Some(weft::event::Outcome::Timeout));
+    assert!(matches!(
+        events.last().map(|e| &e.kind),
+        Some(weft::event::EventKind::End {
+            outcome: weft::event::Outcome::Timeout
+        })
+    ));
+    // A second stop adds nothing.
+    let n = events.len();
+    sim.stop(&mut events);
+    assert_eq!(events.len(), n);
+}
