@@ -107,7 +107,8 @@ fn an_overlong_event_line_is_an_error_with_its_line() {
 
 #[test]
 fn a_trace_is_empty_until_its_first_event() {
-    let t = common::trace("[scenario]\nname = \"x\"\n[[task]]\nname = \"t\"\nscript = \"compute 1\"\n");
+    let t =
+        common::trace("[scenario]\nname = \"x\"\n[[task]]\nname = \"t\"\nscript = \"compute 1\"\n");
     assert!(!t.is_empty());
     assert_eq!(t.len(), t.events().len());
     let empty = weft::trace::Trace::new(t.catalog.clone());
