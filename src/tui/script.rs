@@ -119,6 +119,12 @@ impl ScriptsView<'_> {
             lines.push(Line::styled(format!("✗ {w}"), th.error()));
         }
         lines.extend(self.script_lines(t, h.saturating_sub(lines.len())));
+        if sc.catalog.engine == "live" {
+            lines.push(Line::styled(
+                "a thread of a real program: no script",
+                th.dim(),
+            ));
+        }
         Paragraph::new(lines).block(block).render(area, buf);
     }
 }
