@@ -19,7 +19,10 @@ pub fn too_deep(source: &str) -> Option<usize> {
                     i += 1;
                 }
             }
-            q @ (b'"' | b'\'') => {
+            // A quote opens a string only where a key or a value can start
+            // (a line's start, or after `=`, `[`, `{` or `,`); elsewhere, as
+            // in `[l"""ocs]`, the parser does not read one either.
+            q @ (b'"' | b'\'') if starts_string(b, i) => {
                 i = skip_string(b, i, q);
                 continue;
             }
@@ -35,6 +38,15 @@ pub fn too_deep(source: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// Whether a quote at `i` is where a string may start.
+fn starts_string(b: &[u8], i: usize) -> bool {
+    let before = b[..i].iter().rev().find(|&&c| c != b' ' && c != b'\t');
+    matches!(
+        before,
+        None | Some(b'\n' | b'=' | b'[' | b'{' | b',' | b'.')
+    )
 }
 
 /// The offset just past the string that starts at `i` with quote `q`
@@ -68,6 +80,19 @@ mod tests {
     fn brackets_in_strings_and_comments_do_not_count() {
         let s = "a = \"{{{{[[[[\" # {{{{\nb = '''\n[[[[\n'''\nc = [[1], {x = [2]}]\n";
         assert_eq!(too_deep(s), None);
+    }
+
+    #[test]
+    fn a_quote_inside_a_word_opens_no_string() {
+        // Found by the long run: a `"""` inside a table header hid the
+        // inline tables after it from the count, not from the parser.
+        let s = format!(
+            "[l\"\"\"ocs]\n{}\"\"\"L0 = {{\n",
+            "[locks]\nL0 = {\n".repeat(MAX_TOML_NESTING + 5)
+        );
+        assert!(too_deep(&s).is_some());
+        let ok = "name = \"x{{{{\"\nscript = \"\"\"\nloop {\n}\n\"\"\"\n";
+        assert_eq!(too_deep(ok), None);
     }
 
     #[test]
