@@ -10,7 +10,10 @@ use super::limits::MAX_TOML_NESTING;
 /// [`MAX_TOML_NESTING`], if any.
 pub fn too_deep(source: &str) -> Option<usize> {
     let b = source.as_bytes();
-    let mut depth = 0usize;
+    // The open brackets, innermost last: a closer counts only when it
+    // matches the innermost (`[locks]]` closes its own `[` and nothing more,
+    // for the parser as here).
+    let mut open: Vec<u8> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         match b[i] {
@@ -26,13 +29,18 @@ pub fn too_deep(source: &str) -> Option<usize> {
                 i = skip_string(b, i, q);
                 continue;
             }
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_TOML_NESTING {
+            c @ (b'[' | b'{') => {
+                open.push(c);
+                if open.len() > MAX_TOML_NESTING {
                     return Some(i);
                 }
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
+            b']' if open.last() == Some(&b'[') => {
+                open.pop();
+            }
+            b'}' if open.last() == Some(&b'{') => {
+                open.pop();
+            }
             _ => {}
         }
         i += 1;
@@ -80,6 +88,15 @@ mod tests {
     fn brackets_in_strings_and_comments_do_not_count() {
         let s = "a = \"{{{{[[[[\" # {{{{\nb = '''\n[[[[\n'''\nc = [[1], {x = [2]}]\n";
         assert_eq!(too_deep(s), None);
+    }
+
+    #[test]
+    fn a_closer_that_matches_nothing_closes_nothing() {
+        // Found by the long run: `[locks]]` lines undid the count of the
+        // inline tables opened between them.
+        let s = "[locks]]\nL0 = {\n".repeat(MAX_TOML_NESTING + 5);
+        assert!(too_deep(&s).is_some());
+        assert_eq!(too_deep("a = [[1], {b = [2]}]\n[t]\nc = {d = 1}\n"), None);
     }
 
     #[test]
