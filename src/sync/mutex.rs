@@ -6,9 +6,9 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::event::{EventKind, ResourceId, TaskId, TaskState, WaitOn};
+use crate::event::{EventKind, ResourceId, TaskId, WaitOn};
 
-use super::recorder::{active, place_name, running, Recorder};
+use super::recorder::{active, place_name, Recorder};
 use super::watchdog;
 
 /// A mutual exclusion lock that records what it does while recording.
@@ -97,26 +97,17 @@ impl<T: ?Sized> Mutex<T> {
         let at = Location::caller();
         let task = rec.task();
         let id = self.id(rec);
-        let guard = match self.inner.try_lock() {
-            Some(g) => g,
-            None => {
-                rec.event(EventKind::LockWait { task, lock: id });
-                rec.event(EventKind::State {
-                    task,
-                    state: TaskState::Blocked {
-                        on: WaitOn::Lock(id),
-                        timed: false,
-                    },
-                });
-                watchdog::waiting(task, WaitOn::Lock(id), at);
-                let g = self.inner.lock();
-                watchdog::done_waiting(task);
-                rec.event(EventKind::State {
-                    task,
-                    state: running(task),
-                });
-                g
-            }
+        let waited = rec.take_lock(
+            task,
+            id,
+            WaitOn::Lock(id),
+            false,
+            at,
+            || self.inner.try_lock(),
+            || Some(self.inner.lock()),
+        );
+        let Some(guard) = waited else {
+            unreachable!("an untimed lock always gets the lock")
         };
         self.acquired(rec, task, id);
         MutexGuard {

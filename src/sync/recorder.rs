@@ -332,6 +332,35 @@ impl Recorder {
             state: running(task),
         });
     }
+
+    /// A hold of `lock`: at once when `now` gives one; else recorded as
+    /// `task` waiting on it (`on`; timed or not), the watchdog told of an
+    /// untimed wait made at `at`, until `later` gives one (`None`: it
+    /// timed out).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn take_lock<G>(
+        &self,
+        task: TaskId,
+        lock: ResourceId,
+        on: crate::event::WaitOn,
+        timed: bool,
+        at: &'static Location<'static>,
+        now: impl FnOnce() -> Option<G>,
+        later: impl FnOnce() -> Option<G>,
+    ) -> Option<G> {
+        if let Some(g) = now() {
+            return Some(g);
+        }
+        self.event(EventKind::LockWait { task, lock });
+        self.blocked(task, on, timed);
+        if !timed {
+            super::watchdog::waiting(task, on, at);
+        }
+        let g = later();
+        super::watchdog::done_waiting(task);
+        self.resumed(task);
+        g
+    }
 }
 
 /// The name of a primitive nobody named: its constructor's place.

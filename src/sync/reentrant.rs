@@ -77,17 +77,17 @@ impl<T: ?Sized> ReentrantMutex<T> {
         };
         let task = rec.task();
         let id = self.id(rec);
-        let guard = match self.inner.try_lock() {
-            Some(g) => g,
-            None => {
-                rec.event(EventKind::LockWait { task, lock: id });
-                rec.blocked(task, WaitOn::Lock(id), false);
-                watchdog::waiting(task, WaitOn::Lock(id), Location::caller());
-                let g = self.inner.lock();
-                watchdog::done_waiting(task);
-                rec.resumed(task);
-                g
-            }
+        let waited = rec.take_lock(
+            task,
+            id,
+            WaitOn::Lock(id),
+            false,
+            Location::caller(),
+            || self.inner.try_lock(),
+            || Some(self.inner.lock()),
+        );
+        let Some(guard) = waited else {
+            unreachable!("an untimed lock always gets the lock")
         };
         self.owner.store(task.0 + 1, Ordering::Release);
         let depth = self.depth.fetch_add(1, Ordering::Relaxed) + 1;

@@ -97,23 +97,18 @@ impl<T: ?Sized> RwLock<T> {
         };
         let task = rec.task();
         let id = self.id(rec);
-        let guard = match self.inner.try_read() {
-            Some(g) => g,
-            None => {
-                rec.event(EventKind::LockWait { task, lock: id });
-                rec.blocked(task, WaitOn::Read(id), d.is_some());
-                if d.is_none() {
-                    watchdog::waiting(task, WaitOn::Read(id), at);
-                }
-                let g = match d {
-                    Some(d) => self.inner.try_read_for(d),
-                    None => Some(self.inner.read()),
-                };
-                watchdog::done_waiting(task);
-                rec.resumed(task);
-                g?
-            }
-        };
+        let guard = rec.take_lock(
+            task,
+            id,
+            WaitOn::Read(id),
+            d.is_some(),
+            at,
+            || self.inner.try_read(),
+            || match d {
+                Some(d) => self.inner.try_read_for(d),
+                None => Some(self.inner.read()),
+            },
+        )?;
         let readers = self.readers.fetch_add(1, Ordering::Relaxed) + 1;
         rec.event(EventKind::ReadAcquire {
             task,
@@ -160,23 +155,18 @@ impl<T: ?Sized> RwLock<T> {
         };
         let task = rec.task();
         let id = self.id(rec);
-        let guard = match self.inner.try_write() {
-            Some(g) => g,
-            None => {
-                rec.event(EventKind::LockWait { task, lock: id });
-                rec.blocked(task, WaitOn::Lock(id), d.is_some());
-                if d.is_none() {
-                    watchdog::waiting(task, WaitOn::Lock(id), at);
-                }
-                let g = match d {
-                    Some(d) => self.inner.try_write_for(d),
-                    None => Some(self.inner.write()),
-                };
-                watchdog::done_waiting(task);
-                rec.resumed(task);
-                g?
-            }
-        };
+        let guard = rec.take_lock(
+            task,
+            id,
+            WaitOn::Lock(id),
+            d.is_some(),
+            at,
+            || self.inner.try_write(),
+            || match d {
+                Some(d) => self.inner.try_write_for(d),
+                None => Some(self.inner.write()),
+            },
+        )?;
         self.owner.store(task.0 + 1, Ordering::Release);
         rec.event(EventKind::LockAcquire {
             task,
