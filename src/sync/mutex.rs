@@ -9,7 +9,6 @@ use std::sync::{Arc, OnceLock};
 use crate::event::{EventKind, ResourceId, TaskId, WaitOn};
 
 use super::recorder::{active, place_name, Recorder};
-use super::watchdog;
 
 /// A mutual exclusion lock that records what it does while recording.
 pub struct Mutex<T: ?Sized> {
@@ -70,12 +69,9 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     fn id(&self, rec: &Recorder) -> ResourceId {
-        *self.id.get_or_init(|| {
-            let name = self.name.text();
-            let id = rec.resource(name.clone(), "mutex");
-            watchdog::lock_registered(id, &name, self.owner.clone());
-            id
-        })
+        *self
+            .id
+            .get_or_init(|| rec.lock_resource(self.name.text(), "mutex", |_| {}, &self.owner))
     }
 
     /// Locks it, waiting as long as it takes.

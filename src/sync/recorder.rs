@@ -288,6 +288,20 @@ impl Recorder {
         self.flush();
     }
 
+    /// Registers a lock (a single-owner primitive) and gives the watchdog
+    /// its name and the cell that says who holds it: its id.
+    pub(super) fn lock_resource(
+        &self,
+        name: String,
+        kind: &str,
+        more: impl FnOnce(&mut ResourceInfo),
+        owner: &std::sync::Arc<AtomicU32>,
+    ) -> ResourceId {
+        let id = self.resource_with(name.clone(), kind, more);
+        super::watchdog::lock_registered(id, &name, owner.clone());
+        id
+    }
+
     /// Waits until everything sent so far is written.
     pub(super) fn flush(&self) {
         let (done_tx, done_rx) = bounded(1);

@@ -12,7 +12,6 @@ use crate::event::{EventKind, ResourceId, TaskId, WaitOn};
 
 use super::mutex::Name;
 use super::recorder::{active, Recorder};
-use super::watchdog;
 
 /// A reentrant mutex that records what it does while recording.
 pub struct ReentrantMutex<T: ?Sized> {
@@ -56,12 +55,9 @@ impl<T: ?Sized> std::fmt::Debug for ReentrantMutex<T> {
 
 impl<T: ?Sized> ReentrantMutex<T> {
     fn id(&self, rec: &Recorder) -> ResourceId {
-        *self.id.get_or_init(|| {
-            let name = self.name.text();
-            let id = rec.resource(name.clone(), "rlock");
-            watchdog::lock_registered(id, &name, self.owner.clone());
-            id
-        })
+        *self
+            .id
+            .get_or_init(|| rec.lock_resource(self.name.text(), "rlock", |_| {}, &self.owner))
     }
 
     /// Locks it (again, when this thread holds it), waiting for another

@@ -13,7 +13,6 @@ use crate::event::{EventKind, ResourceId, TaskId, WaitOn};
 
 use super::mutex::Name;
 use super::recorder::{active, Recorder};
-use super::watchdog;
 
 /// A readers-writer lock that records what it does while recording.
 pub struct RwLock<T: ?Sized> {
@@ -57,10 +56,8 @@ impl<T: ?Sized> std::fmt::Debug for RwLock<T> {
 impl<T: ?Sized> RwLock<T> {
     fn id(&self, rec: &Recorder) -> ResourceId {
         *self.id.get_or_init(|| {
-            let name = self.name.text();
-            let id = rec.resource_with(name.clone(), "rwlock", |r| r.mode = Some("fair".into()));
-            watchdog::lock_registered(id, &name, self.owner.clone());
-            id
+            let fair = |r: &mut crate::event::ResourceInfo| r.mode = Some("fair".into());
+            rec.lock_resource(self.name.text(), "rwlock", fair, &self.owner)
         })
     }
 

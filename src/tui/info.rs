@@ -24,12 +24,12 @@ impl Widget for &InfoView<'_> {
         // Side by side when there is room for the figures' table, else the
         // lesson above the figures, which take the rows they need (the
         // lesson keeps five and scrolls).
+        let figures = self.figure_lines();
         let [left, right] = if area.width >= 110 {
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
         } else {
             let width = usize::from(area.width.saturating_sub(2)).max(1);
-            let need: usize = self
-                .figure_lines()
+            let need: usize = figures
                 .iter()
                 .map(|l| l.width().div_ceil(width).max(1))
                 .sum();
@@ -37,7 +37,7 @@ impl Widget for &InfoView<'_> {
             Layout::vertical([Constraint::Min(0), Constraint::Length(fig)]).areas(area)
         };
         self.lesson(left, buf);
-        self.figures(right, buf);
+        self.figures(figures, right, buf);
     }
 }
 
@@ -186,10 +186,9 @@ impl InfoView<'_> {
         lines
     }
 
-    fn figures(&self, area: Rect, buf: &mut Buffer) {
+    fn figures(&self, mut lines: Vec<Line<'static>>, area: Rect, buf: &mut Buffer) {
         let sc = self.scene;
         let th = sc.theme;
-        let mut lines = self.figure_lines();
         // Lines that do not fit are counted, never dropped without a word.
         let height = usize::from(area.height.saturating_sub(2));
         let width = usize::from(area.width.saturating_sub(2)).max(1);
