@@ -69,6 +69,8 @@ pub struct Run {
     stats: BTreeMap<Target, Stats>,
     peak_kb: u64,
     in_flight: InFlight,
+    /// The open `inflight-TARGET.bin` files, rewritten in place before each call.
+    in_flight_files: BTreeMap<Target, fs::File>,
     crashes: PathBuf,
 }
 
@@ -100,6 +102,7 @@ impl Run {
             stats: BTreeMap::new(),
             peak_kb: 0,
             in_flight: Arc::new(Mutex::new(None)),
+            in_flight_files: BTreeMap::new(),
             crashes,
         }
     }
@@ -149,6 +152,26 @@ impl Run {
         self.print(start.elapsed(), true);
     }
 
+    /// Writes the input about to be tried to `inflight-TARGET.bin`, keeping
+    /// the file open: an open, write and close for every input would cost
+    /// more than many of the inputs themselves.
+    fn write_in_flight(&mut self, target: Target, input: &[u8]) {
+        use std::os::unix::fs::FileExt;
+        if !self.in_flight_files.contains_key(&target) {
+            let path = self.crashes.join(format!("inflight-{}.bin", target.name()));
+            match fs::File::create(path) {
+                Ok(f) => {
+                    self.in_flight_files.insert(target, f);
+                }
+                Err(_) => return,
+            }
+        }
+        if let Some(f) = self.in_flight_files.get(&target) {
+            let _ = f.set_len(input.len() as u64);
+            let _ = f.write_all_at(input, 0);
+        }
+    }
+
     /// Calls one target on one input, counts what it did and deals with a failure.
     fn call<T>(
         &mut self,
@@ -158,10 +181,7 @@ impl Run {
         f: impl FnOnce(&[u8]) -> (Verdict, T),
     ) -> (Verdict, T) {
         // On disk too: an abort (a stack overflow) kills the watchdog as well.
-        let _ = fs::write(
-            self.crashes.join(format!("inflight-{}.bin", target.name())),
-            input,
-        );
+        self.write_in_flight(target, input);
         *self.in_flight.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((target, seed, input.to_vec(), Instant::now()));
         let (verdict, value) = f(input);
@@ -350,7 +370,19 @@ pub fn replay(bytes: &[u8], selection: Selection, max_events: usize) {
 
 /// The process's peak resident memory in KiB (`VmHWM`).
 fn peak_kb() -> u64 {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    use std::io::{Read, Seek};
+    thread_local! {
+        static STATUS: std::cell::RefCell<Option<fs::File>> =
+            std::cell::RefCell::new(fs::File::open("/proc/self/status").ok());
+    }
+    let mut status = String::with_capacity(2048);
+    STATUS.with(|f| {
+        if let Some(f) = f.borrow_mut().as_mut() {
+            if f.rewind().is_ok() {
+                let _ = f.read_to_string(&mut status);
+            }
+        }
+    });
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
