@@ -49,3 +49,4 @@ mod tui_panels;
 mod tui_terminal;
 mod tui_timeline;
 mod tui_views;
+mod watch_live;

@@ -100,6 +100,10 @@ pub enum Command {
         /// Replay a truncated or corrupt trace up to its last good event.
         #[arg(long)]
         partial: bool,
+        /// The trace is still being written: wait for it and follow it as it
+        /// grows (headless: report once its end is written).
+        #[arg(long)]
+        follow: bool,
         /// Do not capture the mouse in the TUI.
         #[arg(long)]
         no_mouse: bool,

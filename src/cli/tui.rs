@@ -196,3 +196,16 @@ pub fn open_picker(mouse: bool) -> Result<i32, Failure> {
     let (engine, _) = SimEngine::new(None, Options::default());
     finish(tui::run(&engine, Open::Picker, ui_options(mouse)), false)
 }
+
+/// Opens the TUI on a trace being written, following it.
+pub fn follow_trace(
+    catalog: Catalog,
+    feed: crate::trace::follow::Following,
+    mouse: bool,
+) -> Result<i32, Failure> {
+    let (engine, _) = SimEngine::new(None, Options::default());
+    finish(
+        tui::run(&engine, Open::Follow(catalog, feed), ui_options(mouse)),
+        true,
+    )
+}

@@ -14,15 +14,19 @@ use super::{Catalog, Event};
 /// The version of the trace format.
 pub const TRACE_VERSION: u32 = 1;
 
-/// A line that adds a task or a resource to the catalog; ids follow the
-/// order of the declarations.
-#[derive(Serialize, Deserialize)]
+/// A line of a real program's trace that is not an event: it adds a task
+/// or a resource to the catalog (ids follow the order of the
+/// declarations), or gives the count of events dropped so far.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Declaration {
     /// A task.
     Task(crate::event::TaskInfo),
     /// A resource.
     Resource(crate::event::ResourceInfo),
+    /// Events the recorder dropped so far, because its writer fell behind
+    /// (the latest such line counts).
+    DroppedEvents(u64),
 }
 
 /// Writes a declaration line (in one write).

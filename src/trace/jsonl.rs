@@ -50,7 +50,7 @@ pub fn write(out: &mut impl Write, catalog: &Catalog, events: &[Event]) -> std::
 
 /// Reads one line of at most `max` bytes (without its newline); `None` at
 /// the end of the input. A longer line is an error, read no further.
-fn read_line<R: BufRead>(
+pub(super) fn read_line<R: BufRead>(
     input: &mut R,
     max: usize,
     buf: &mut Vec<u8>,
@@ -67,14 +67,8 @@ fn read_line<R: BufRead>(
     Ok(Some(buf.len() <= max))
 }
 
-/// Reads a trace. With `partial`, a bad or truncated line ends the trace
-/// instead of failing it (the header must still be good).
-///
-/// Every line is read with a bound on its length, the header's numbers are
-/// checked against the limits a scenario has, and every id of every event
-/// against the header's tables; a trace of more than [`MAX_EVENTS`] events
-/// is refused.
-pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
+/// Reads and checks the header line; the input is left at the next line.
+pub(super) fn read_header(mut input: impl BufRead) -> Result<Catalog, TraceError> {
     let bad = |line: usize, message: String| TraceError::Bad { line, message };
     if input.fill_buf()?.first().is_some_and(|&b| b != b'{') {
         return Err(bad(
@@ -108,8 +102,22 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
         ));
     }
     check_catalog(&header.catalog).map_err(|m| bad(1, m))?;
-    let mut catalog = header.catalog;
+    Ok(header.catalog)
+}
+
+/// Reads a trace. With `partial`, a bad or truncated line ends the trace
+/// instead of failing it (the header must still be good).
+///
+/// Every line is read with a bound on its length, the header's numbers are
+/// checked against the limits a scenario has, and every id of every event
+/// against the header's tables; a trace of more than [`MAX_EVENTS`] events
+/// is refused.
+pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError> {
+    let bad = |line: usize, message: String| TraceError::Bad { line, message };
+    let mut catalog = read_header(&mut input)?;
+    let mut buf = Vec::new();
     let mut events: Vec<Event> = Vec::new();
+    let mut dropped = 0;
     let mut n = 1;
     loop {
         n += 1;
@@ -126,7 +134,9 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
         } else if events.len() >= MAX_EVENTS {
             Err(format!("more than {MAX_EVENTS} events (the event limit)"))
         } else if line.first() == Some(&b'{') {
-            declare(line, &mut catalog).map(|()| None)
+            declaration(line)
+                .and_then(|d| apply_declaration(d, &mut catalog, &mut dropped))
+                .map(|()| None)
         } else {
             let last = events.last().map_or(0, |e| e.tick);
             parse_event(line, events.len(), last, &catalog).map(Some)
@@ -155,7 +165,8 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
             .unwrap_or(1);
         catalog.cpus = catalog.cpus.min(used).max(1);
     }
-    let trace = Trace::from_events(catalog, events);
+    let mut trace = Trace::from_events(catalog, events);
+    trace.dropped_events = dropped;
     if trace.last().outcome.is_none() && !partial {
         return Err(bad(
             n,
@@ -166,10 +177,18 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
     Ok(trace)
 }
 
-/// Adds a declared task or resource to the catalog, within the limits.
-fn declare(line: &[u8], catalog: &mut Catalog) -> Result<(), String> {
-    let d: Declaration =
-        serde_json::from_slice(line).map_err(|e| format!("corrupt declaration ({e})"))?;
+/// Parses a declaration line.
+fn declaration(line: &[u8]) -> Result<Declaration, String> {
+    serde_json::from_slice(line).map_err(|e| format!("corrupt declaration ({e})"))
+}
+
+/// Adds a declared task or resource to the catalog, within the limits, or
+/// takes the count of dropped events.
+pub(super) fn apply_declaration(
+    d: Declaration,
+    catalog: &mut Catalog,
+    dropped: &mut u64,
+) -> Result<(), String> {
     use crate::limits::{MAX_PROCESSES, MAX_RESOURCES, MAX_TASKS};
     match d {
         Declaration::Task(_) if catalog.tasks.len() >= MAX_TASKS => {
@@ -188,10 +207,14 @@ fn declare(line: &[u8], catalog: &mut Catalog) -> Result<(), String> {
             catalog.resources.push(r);
             Ok(())
         }
+        Declaration::DroppedEvents(n) => {
+            *dropped = n;
+            Ok(())
+        }
     }
 }
 
-fn parse_event(
+pub(super) fn parse_event(
     line: &[u8],
     expected_seq: usize,
     last_tick: u64,

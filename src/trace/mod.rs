@@ -4,6 +4,7 @@
 //! Imports only the event contract.
 
 mod check;
+pub mod follow;
 mod jsonl;
 mod lookup;
 mod resources;
@@ -36,6 +37,8 @@ pub struct Trace {
     last: World,
     /// Events between checkpoints.
     every: usize,
+    /// Events a real program's recorder dropped (its writer fell behind).
+    pub dropped_events: u64,
 }
 
 impl Trace {
@@ -53,6 +56,7 @@ impl Trace {
             checkpoints: vec![start.clone()],
             last: start,
             every: every.max(1),
+            dropped_events: 0,
         }
     }
 
@@ -73,6 +77,18 @@ impl Trace {
         if self.events.len().is_multiple_of(self.every) {
             self.checkpoints.push(self.last.clone());
         }
+    }
+
+    /// Takes in a declaration of a real program's trace as it is read: a
+    /// task or resource joins the catalog (and the world, not started or in
+    /// its initial state), or the dropped count is updated. In a live trace
+    /// each thread has a CPU lane of its own, so a task brings its lane.
+    /// An error (past a limit) changes nothing.
+    pub fn declare(&mut self, d: Declaration) -> Result<(), String> {
+        jsonl::apply_declaration(d, &mut self.catalog, &mut self.dropped_events)?;
+        follow::grow_live_cpus(&mut self.catalog);
+        self.last.grow(&self.catalog);
+        Ok(())
     }
 
     /// The events so far.
@@ -104,6 +120,7 @@ impl Trace {
         }
         let k = (step / self.every).min(self.checkpoints.len() - 1);
         let mut world = self.checkpoints[k].clone();
+        world.grow(&self.catalog);
         for e in &self.events[world.step..step] {
             world.apply(e);
         }

@@ -136,11 +136,30 @@ const MAX_PROCESSES: usize = 4096;
 impl World {
     /// The state before any event.
     pub fn new(catalog: &Catalog) -> World {
-        let tasks = catalog
-            .tasks
-            .iter()
-            .enumerate()
-            .map(|(i, info)| TaskView {
+        let initial: Vec<i64> = catalog.vars.iter().map(|v| v.initial).collect();
+        let procs = catalog.processes.len().clamp(1, MAX_PROCESSES);
+        let mut world = World {
+            step: 0,
+            tick: 0,
+            tasks: Vec::new(),
+            resources: Vec::new(),
+            vars: vec![initial; procs],
+            cpus: Vec::new(),
+            deadlocks: Vec::new(),
+            stall: None,
+            outcome: None,
+        };
+        world.grow(catalog);
+        world
+    }
+
+    /// Makes room for what `catalog` has declared since this world was
+    /// made: its new tasks (not started), resources (in their initial
+    /// state) and CPUs (idle). A real program's trace declares these as it
+    /// goes; what was there before is left as it is.
+    pub fn grow(&mut self, catalog: &Catalog) {
+        for (i, info) in catalog.tasks.iter().enumerate().skip(self.tasks.len()) {
+            self.tasks.push(TaskView {
                 state: TaskState::New,
                 since: 0,
                 ticks: StateTicks::default(),
@@ -154,27 +173,17 @@ impl World {
                     .get(info.proc as usize)
                     .is_some_and(|p| p.task == Some(TaskId(i as u32))),
                 worker: None,
-            })
-            .collect();
-        let initial: Vec<i64> = catalog.vars.iter().map(|v| v.initial).collect();
-        let procs = catalog.processes.len().clamp(1, MAX_PROCESSES);
-        World {
-            step: 0,
-            tick: 0,
-            tasks,
-            resources: catalog
-                .resources
-                .iter()
-                .map(|r| ResourceState {
-                    prim: PrimState::new(r),
-                    waiters: Vec::new(),
-                })
-                .collect(),
-            vars: vec![initial; procs],
-            cpus: vec![CpuView::default(); catalog.cpus as usize],
-            deadlocks: Vec::new(),
-            stall: None,
-            outcome: None,
+            });
+        }
+        for r in catalog.resources.iter().skip(self.resources.len()) {
+            self.resources.push(ResourceState {
+                prim: PrimState::new(r),
+                waiters: Vec::new(),
+            });
+        }
+        let cpus = catalog.cpus as usize;
+        if self.cpus.len() < cpus {
+            self.cpus.resize(cpus, CpuView::default());
         }
     }
 

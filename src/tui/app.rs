@@ -71,6 +71,9 @@ impl<'a> App<'a> {
                 }
             }
             Open::Trace(trace) => app.open_trace(trace),
+            Open::Follow(catalog, feed) => {
+                app.session = Some(Session::following(catalog, feed));
+            }
         }
         app
     }
@@ -155,6 +158,19 @@ impl<'a> App<'a> {
     }
 
     fn update_session(&mut self, action: Action) {
+        let user = !matches!(action, Action::Pump | Action::Tick(_) | Action::Engine(_));
+        self.update_session_with(action);
+        // A user who moves the cursor off the newest event of a followed
+        // trace stops following it.
+        if let Some(s) = self.session.as_mut() {
+            if user && s.follow_head && s.view.cursor != s.trace.len() {
+                s.follow_head = false;
+                s.playing = false;
+            }
+        }
+    }
+
+    fn update_session_with(&mut self, action: Action) {
         let Some(s) = self.session.as_mut() else {
             return;
         };
@@ -165,6 +181,12 @@ impl<'a> App<'a> {
             Action::Pump => s.pump(),
             Action::Engine(e) => s.accept(e),
             Action::Tick(dt) => s.advance(dt.as_secs_f64()),
+            // Following a trace as it is written, space pauses: the
+            // cursor stays while recording goes on.
+            Action::TogglePlay if s.follow_head => {
+                s.follow_head = false;
+                s.playing = false;
+            }
             Action::TogglePlay => s.playing = !s.playing,
             Action::StepForward => s.set_cursor(s.view.cursor + 1),
             Action::StepBack => s.set_cursor(s.view.cursor.saturating_sub(1)),
@@ -173,7 +195,13 @@ impl<'a> App<'a> {
             Action::Slower => s.speed = s.speed.saturating_sub(1),
             Action::Faster => s.speed = (s.speed + 1).min(SPEEDS.len() - 1),
             Action::Start => s.set_cursor(0),
-            Action::End => s.set_cursor(s.trace.len()),
+            Action::End => {
+                s.set_cursor(s.trace.len());
+                if s.live() {
+                    s.follow_head = true;
+                    s.playing = true;
+                }
+            }
             Action::JumpDeadlock => jump_deadlock(s),
             Action::ToggleCpuLanes => {
                 s.view.cpu_lanes = !s.view.cpu_lanes;

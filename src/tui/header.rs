@@ -42,10 +42,25 @@ impl Widget for &HeaderView<'_> {
         let s = self.session;
         let sc = self.scene;
         let th = sc.theme;
-        let play = if s.playing {
-            "▶ playing"
+        let play = if s.follow_head {
+            "● live".to_string()
         } else {
-            "⏸ paused"
+            let state = if s.playing {
+                "▶ playing"
+            } else {
+                "⏸ paused"
+            };
+            if s.live() {
+                // How far the cursor is behind the newest event.
+                let behind = s.trace.last().tick.saturating_sub(sc.tick);
+                let far = sc
+                    .catalog
+                    .time_of(behind)
+                    .unwrap_or_else(|| format!("{behind} ticks"));
+                format!("{state}, {far} behind live")
+            } else {
+                state.to_string()
+            }
         };
         let sep = Span::styled(" │ ", th.dim());
         let total = if s.streaming() {
@@ -58,7 +73,11 @@ impl Widget for &HeaderView<'_> {
             sep.clone(),
             Span::styled(sc.catalog.scenario.clone(), th.title()),
             sep.clone(),
-            Span::raw(format!("seed {}", sc.catalog.seed)),
+            Span::raw(if sc.catalog.engine == "live" {
+                "real run".to_string()
+            } else {
+                format!("seed {}", sc.catalog.seed)
+            }),
             sep.clone(),
             Span::raw(match sc.catalog.time_of(sc.tick) {
                 Some(t) => format!("tick {} = {t}", sc.tick),
@@ -74,6 +93,13 @@ impl Widget for &HeaderView<'_> {
         if s.sched.is_some() {
             spans.push(sep.clone());
             spans.push(Span::styled("SCHEDULER", th.accent()));
+        }
+        if s.trace.dropped_events > 0 {
+            spans.push(sep.clone());
+            spans.push(Span::styled(
+                format!("{} events dropped", s.trace.dropped_events),
+                th.accent(),
+            ));
         }
         // The outcome badge keeps its place at the right end whatever the
         // width; the rest gives way, the scenario's name first.
@@ -101,7 +127,10 @@ impl Widget for &HeaderView<'_> {
             spans[0] = Span::styled(format!("{short}…"), th.title());
         }
         if width(&spans) > room {
-            if let Some(i) = spans.iter().position(|x| x.content.starts_with("seed ")) {
+            if let Some(i) = spans
+                .iter()
+                .position(|x| x.content.starts_with("seed ") || x.content == "real run")
+            {
                 spans.drain(i..i + 2);
             }
         }

@@ -83,6 +83,23 @@ impl Lanes {
         }
     }
 
+    /// Makes room for the tasks, CPUs and resources `catalog` has declared
+    /// since (a real program's trace, followed as it is written).
+    pub fn grow(&mut self, catalog: &Catalog) {
+        let cpus = catalog.cpus as usize;
+        let res = catalog.resources.len();
+        self.tasks
+            .resize(catalog.tasks.len().max(self.tasks.len()), Vec::new());
+        self.cpus.resize(cpus.max(self.cpus.len()), Vec::new());
+        self.switches
+            .resize(cpus.max(self.switches.len()), Vec::new());
+        self.queues.resize(res.max(self.queues.len()), Vec::new());
+        self.holders.resize(res.max(self.holders.len()), Vec::new());
+        for r in catalog.resources.iter().skip(self.tracked.len()) {
+            self.tracked.push(r.is_builtin());
+        }
+    }
+
     /// Records the event at index `step`.
     pub fn push(&mut self, step: usize, e: &Event) {
         self.ticks.push(e.tick);

@@ -105,6 +105,9 @@ pub enum Open {
     Entry(usize),
     /// A recorded trace (it cannot be restarted).
     Trace(Trace),
+    /// A trace another process is writing, followed as it grows: the
+    /// header's catalog and the reader.
+    Follow(Catalog, crate::trace::follow::Following),
 }
 
 /// How the UI uses the terminal.

@@ -5,6 +5,7 @@
 use crossbeam_channel::{Receiver, TryRecvError};
 
 use crate::event::{Catalog, Event, EventKind, TaskId};
+use crate::trace::follow::{Following, Update};
 use crate::trace::{Trace, World};
 
 use super::lanes::Lanes;
@@ -40,6 +41,11 @@ pub struct Session {
     /// Per-lane histories of the same events.
     pub lanes: Lanes,
     rx: Option<Receiver<Event>>,
+    /// A trace followed as another process writes it.
+    feed: Option<Following>,
+    /// Following a trace: the cursor stays at the newest event, until the
+    /// user pauses or moves it; playing up to the newest follows again.
+    pub follow_head: bool,
     /// The world at the cursor.
     pub world: World,
     /// Cursor, scroll, focus, zoom, selection.
@@ -71,6 +77,8 @@ impl Session {
             trace,
             lanes,
             rx,
+            feed: None,
+            follow_head: false,
             world,
             view: ViewState::default(),
             playing: false,
@@ -93,14 +101,32 @@ impl Session {
         s
     }
 
+    /// A session over a trace another process is writing, following it:
+    /// `catalog` is its header's (as [`Tail::open`] gives it).
+    ///
+    /// [`Tail::open`]: crate::trace::follow::Tail::open
+    pub fn following(catalog: Catalog, feed: Following) -> Session {
+        let mut s = Session::new(catalog, None, None);
+        s.feed = Some(feed);
+        s.follow_head = true;
+        s.playing = true;
+        s
+    }
+
+    /// Whether the trace shown is still being written (and followed).
+    pub fn live(&self) -> bool {
+        self.feed.is_some()
+    }
+
     /// The catalog of the run.
     pub fn catalog(&self) -> &Catalog {
         &self.trace.catalog
     }
 
-    /// The engine is still sending events.
+    /// The engine is still sending events, or the followed trace is
+    /// still being written.
     pub fn streaming(&self) -> bool {
-        self.rx.is_some()
+        self.rx.is_some() || self.feed.is_some()
     }
 
     /// Replaces the run with a new one, keeping the view.
@@ -148,11 +174,59 @@ impl Session {
                 self.rx = None;
             }
         }
+        self.pump_feed();
         if let Some(at) = self.resume_at {
             if self.trace.len() >= at || !self.streaming() {
                 self.resume_at = None;
                 self.set_cursor(at);
             }
+        }
+    }
+
+    /// Takes in what the followed trace has gained; keeps the cursor at the
+    /// newest event while following it.
+    fn pump_feed(&mut self) {
+        let Some(feed) = &self.feed else {
+            return;
+        };
+        let mut taken = 0;
+        let mut done = false;
+        while taken < PUMP_BUDGET {
+            match feed.rx.try_recv() {
+                Ok(Update::Event(e)) => {
+                    self.lanes.push(self.trace.len(), &e);
+                    self.trace.push(e);
+                    taken += 1;
+                }
+                Ok(Update::Declare(d)) => {
+                    if let Err(m) = self.trace.declare(d) {
+                        self.message = Some(format!("the trace stops here: {m}"));
+                        done = true;
+                        break;
+                    }
+                    self.lanes.grow(&self.trace.catalog);
+                    self.world.grow(&self.trace.catalog);
+                }
+                Ok(Update::Bad { line, message }) => {
+                    self.message = Some(format!("the trace stops at line {line}: {message}"));
+                    done = true;
+                    break;
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        if self.follow_head {
+            self.set_cursor(self.trace.len());
+        }
+        if done {
+            // The trace is whole: what is left is a replay.
+            self.feed = None;
+            self.follow_head = false;
+            self.playing = false;
         }
     }
 
@@ -196,7 +270,7 @@ impl Session {
     /// it in the middle of one), through ticks in which nothing happens.
     /// Stops at a deadlock and at a choice awaited in scheduler mode.
     pub fn advance(&mut self, secs: f64) {
-        if !self.playing || self.resume_at.is_some() {
+        if !self.playing || self.resume_at.is_some() || self.follow_head {
             return;
         }
         let speed = f64::from(SPEEDS[self.speed.min(SPEEDS.len() - 1)]);
@@ -237,6 +311,11 @@ impl Session {
         }
         if to == self.trace.len() && target >= last && !self.streaming() {
             self.playing = false;
+        }
+        // Playing a followed trace up to its newest event follows it again.
+        if self.live() && self.playing && self.view.cursor == self.trace.len() {
+            self.follow_head = true;
+            self.play_tick = None;
         }
     }
 
