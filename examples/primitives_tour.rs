@@ -1,7 +1,8 @@
 //! Every primitive of `weft::sync` once, as the lessons use them: a start
 //! signal (`Event`), two readers and a writer on an `RwLock`, three workers
 //! sharing two slots of a `Semaphore`, a `Barrier` of three, and a
-//! `ReentrantMutex` taken twice by its holder.
+//! `ReentrantMutex` taken twice by its holder, and a `Mutex` held by
+//! another thread, for which `try_lock_for` gives up after 5 ms.
 //!
 //! ```sh
 //! WEFT_TRACE=tour.trace cargo run --example primitives_tour
@@ -11,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use weft::sync::{thread, Barrier, Event, ReentrantMutex, RwLock, Semaphore};
+use weft::sync::{thread, Barrier, Event, Mutex, ReentrantMutex, RwLock, Semaphore};
 
 fn main() -> std::io::Result<()> {
     let _rec = weft::sync::record("primitives_tour.trace")?;
@@ -54,6 +55,29 @@ fn main() -> std::io::Result<()> {
     for h in handles {
         let _ = h.join();
     }
+    // A lock held elsewhere: a wait with a timeout gives up.
+    let door = Arc::new(Mutex::named("door", 0u32));
+    let (held, leave) = (
+        Arc::new(Event::named("held")),
+        Arc::new(Event::named("leave")),
+    );
+    let holder = {
+        let (door, held, leave) = (door.clone(), held.clone(), leave.clone());
+        thread::Builder::new()
+            .name("holder".into())
+            .spawn(move || {
+                let mut inside = door.lock();
+                held.set();
+                leave.wait();
+                *inside += 1;
+            })?
+    };
+    held.wait();
+    let gave_up = door.try_lock_for(Duration::from_millis(5)).is_none();
+    leave.set();
+    let _ = holder.join();
+    *door.lock() += 1;
     println!("config = {}", *config.read());
+    println!("the door timed out: {gave_up}; door = {}", *door.lock());
     Ok(())
 }

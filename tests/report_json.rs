@@ -170,3 +170,89 @@ fn a_process_pool_job_reports_its_workers_process() {
     assert_eq!(v["pools"][0]["kind"], "process");
     assert_eq!(v["processes"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn locks_give_the_total_and_the_longest_wait_and_a_sim_report_no_live_fields() {
+    // t1 holds m for 3 ticks of compute; t2 asks for it at tick 0 and gets
+    // it at 3; t3 asks at tick 1 (after a sleep) and gets it once t2 has
+    // computed 2 more ticks, at 5: waits of 3 and 4 ticks.
+    let src = r#"
+[scenario]
+name = "waits"
+[machine]
+cpus = 3
+[locks]
+m = "mutex"
+[[task]]
+name = "t1"
+script = """
+acquire m
+compute 3
+release m
+"""
+[[task]]
+name = "t2"
+script = """
+acquire m
+compute 2
+release m
+"""
+[[task]]
+name = "t3"
+script = """
+sleep 1
+acquire m
+release m
+"""
+"#;
+    let r = serde_json::to_value(crate::common::report(src)).unwrap();
+    let m = &r["locks"][0];
+    assert_eq!(m["contentions"], 2, "{m}");
+    assert_eq!(m["total_wait"], 7, "{m}");
+    assert_eq!(m["longest_wait"], 4, "{m}");
+    assert_eq!(r["tick_ns"], 10_000_000, "a tick of 10ms");
+    assert!(r.get("dropped_events").is_none(), "a sim run drops nothing");
+    assert!(r["tasks"][0].get("os_id").is_none());
+    let text = render_text(&crate::common::report(src), false);
+    assert!(
+        text.contains("2 contended; waited 7 ticks in all, 4 at most"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_live_trace_counts_its_dropped_events() {
+    let trace = concat!(
+        r#"{"weft_trace":1,"catalog":{"scenario":"prog","description":"","path":"weft::sync","#,
+        r#""engine":"live","seed":0,"cpus":256,"policy":"os","quantum":1,"tick_label":"1ms","#,
+        r#""max_ticks":1000000,"tasks":[],"resources":[],"vars":[],"#,
+        r#""processes":[{"name":"main","task":null,"worker":null,"gil":null}],"#,
+        r#""gil":false,"switch_interval":0,"switch_cost":0,"expect":null}}"#,
+        "\n",
+        r#"{"task":{"name":"main","kind":"thread","process":"main","priority":0,"daemon":false,"script":{"first_line":0,"lines":[],"pc_line":[]},"proc":0}}"#,
+        "\n",
+        r#"{"os_id":{"task":0,"id":4242}}"#,
+        "\n[0,\"state\",0,\"ready\"]\n[0,\"state\",0,\"running\",0]\n",
+        r#"{"dropped_events":5}"#,
+        "\n",
+        r#"{"dropped_events":12}"#,
+        "\n[3,\"state\",0,\"done\"]\n[3,\"end\",\"completed\"]\n",
+    );
+    let t = weft::trace::read(trace.as_bytes(), false).unwrap();
+    assert_eq!(t.dropped_events, 12, "the latest count holds");
+    let r = serde_json::to_value(Report::from_trace(&t)).unwrap();
+    assert_eq!(r["dropped_events"], 12);
+    assert_eq!(r["tasks"][0]["os_id"], 4242);
+    assert_eq!(r["tick_ns"], 1_000_000);
+    let text = render_text(&Report::from_trace(&t), false);
+    assert!(text.contains("12 events were dropped"), "{text}");
+    // An OS id for a task never declared is a located error.
+    let bad = trace.replace(r#"{"os_id":{"task":0,"#, r#"{"os_id":{"task":7,"#);
+    match weft::trace::read(bad.as_bytes(), false) {
+        Err(weft::trace::TraceError::Bad { line, message }) => {
+            assert_eq!(line, 3);
+            assert!(message.contains("task 7"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

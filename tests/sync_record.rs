@@ -344,7 +344,10 @@ fn every_primitive_is_recorded_as_the_simulator_records_it() {
     cmd.env("WEFT_TRACE", &path);
     let out = run(cmd);
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "config = 2");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "config = 2\nthe door timed out: true; door = 2"
+    );
     let trace = read(&path);
     let kind = |name: &str| {
         trace
@@ -362,7 +365,8 @@ fn every_primitive_is_recorded_as_the_simulator_records_it() {
     assert_eq!(kind("log"), "rlock");
     let count =
         |f: &dyn Fn(&EventKind) -> bool| trace.events().iter().filter(|e| f(&e.kind)).count();
-    assert_eq!(count(&|k| matches!(k, EventKind::FlagSet { .. })), 1);
+    // go, and the door's held and leave.
+    assert_eq!(count(&|k| matches!(k, EventKind::FlagSet { .. })), 3);
     // Two readers and main's last read; one writer.
     assert_eq!(count(&|k| matches!(k, EventKind::ReadAcquire { .. })), 3);
     assert_eq!(count(&|k| matches!(k, EventKind::PermitAcquire { .. })), 3);
@@ -395,4 +399,90 @@ fn every_primitive_is_recorded_as_the_simulator_records_it() {
     let report = Report::from_trace(&trace);
     assert_eq!(report.outcome, Some("completed"), "{:?}", report.tasks);
     assert!(world.deadlocks.is_empty());
+}
+
+#[test]
+fn a_real_run_gives_os_ids_its_tick_and_timed_out_waits() {
+    let path = trace_path("ids.trace");
+    let mut cmd = Command::new(example("primitives_tour"));
+    cmd.env("WEFT_TRACE", &path).env("WEFT_TICK", "100us");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = u64::from(child.id());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("primitives_tour did not end in a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let trace = read(&path);
+    assert_eq!(trace.catalog.tick_label, "100µs");
+    // Every thread has its own OS id; main's is the process's.
+    let ids: Vec<Option<u64>> = trace.catalog.tasks.iter().map(|t| t.os_id).collect();
+    let main = trace
+        .catalog
+        .tasks
+        .iter()
+        .find(|t| t.name == "main")
+        .unwrap();
+    if cfg!(target_os = "linux") {
+        assert_eq!(main.os_id, Some(pid));
+        let mut known: Vec<u64> = ids.iter().flatten().copied().collect();
+        assert_eq!(known.len(), ids.len(), "{ids:?}");
+        known.sort();
+        known.dedup();
+        assert_eq!(known.len(), ids.len(), "each thread its own id: {ids:?}");
+    }
+    // main's try_lock_for on the held door timed out, and said so.
+    let door = trace
+        .catalog
+        .resources
+        .iter()
+        .position(|r| r.name == "door")
+        .unwrap() as u32;
+    let timeouts: Vec<_> = trace
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::WaitTimeout { task, on } => Some((trace.catalog.task_name(task), on)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        timeouts,
+        [(
+            "main",
+            weft::event::WaitOn::Lock(weft::event::ResourceId(door))
+        )]
+    );
+    let report: serde_json::Value =
+        serde_json::to_value(Report::from_trace(&trace)).expect("the report as JSON");
+    assert_eq!(report["engine"], "live");
+    assert_eq!(report["tick_ns"], 100_000);
+    assert_eq!(report["dropped_events"], 0);
+    assert!(report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t.get("os_id").is_some()));
+    let lock = report["locks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "door")
+        .unwrap()
+        .clone();
+    // At least the 5 ms main gave up after, in ticks of 100 µs.
+    assert!(lock["contentions"].as_u64().unwrap() >= 1, "{lock}");
+    let longest = lock["longest_wait"].as_u64().unwrap();
+    assert!(longest >= 45, "{lock}");
+    assert!(lock["total_wait"].as_u64().unwrap() >= longest, "{lock}");
 }

@@ -41,6 +41,10 @@ pub struct TaskInfo {
     /// Pool jobs: the pool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool: Option<ResourceId>,
+    /// A real thread's or process's id in the operating system (its TID or
+    /// PID), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_id: Option<u64>,
 }
 
 /// What the catalog knows of a resource. Fields that do not apply to its

@@ -24,6 +24,14 @@ pub enum Declaration {
     Task(crate::event::TaskInfo),
     /// A resource.
     Resource(crate::event::ResourceInfo),
+    /// A declared task's id in the operating system (a thread learns it
+    /// only once it runs, after its spawner declared it).
+    OsId {
+        /// The task.
+        task: crate::event::TaskId,
+        /// Its TID or PID.
+        id: u64,
+    },
     /// Events the recorder dropped so far, because its writer fell behind
     /// (the latest such line counts).
     DroppedEvents(u64),

@@ -32,6 +32,13 @@ pub struct Report {
     pub seed: u64,
     /// What one tick is, as the scenario says (`10ms`).
     pub tick: String,
+    /// The length of a tick in nanoseconds (`null` when the tick is no
+    /// duration).
+    pub tick_ns: Option<u64>,
+    /// A real program's run: the events its recorder dropped (left out of
+    /// a simulated run's report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped_events: Option<u64>,
     /// How the run ended (`null` for a trace cut short).
     pub outcome: Option<&'static str>,
     /// The tick of the last event.
@@ -105,6 +112,10 @@ pub struct TaskReport {
     pub failure: Option<String>,
     /// The locks it holds at the end.
     pub held: Vec<String>,
+    /// A real program's run: the thread's or process's id in the operating
+    /// system (`null` when unknown; left out of a simulated run's report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os_id: Option<Option<u64>>,
 }
 
 /// Ticks per state.
@@ -189,6 +200,11 @@ pub struct LockReport {
     pub acquisitions: u64,
     /// Requests that had to wait.
     pub contentions: u64,
+    /// Ticks spent waiting for it, all waits together (those still going
+    /// on at the end counted up to it).
+    pub total_wait: u64,
+    /// The longest wait for it, in ticks.
+    pub longest_wait: u64,
 }
 
 /// A queue at the end of the run.
@@ -286,6 +302,7 @@ impl Report {
         let world = trace.last();
         let end = world.tick;
         let stats = task_stats(world, end);
+        let live = cat.engine == "live";
         let tasks = world
             .tasks
             .iter()
@@ -330,6 +347,7 @@ impl Report {
                     response_time: s.response_time,
                     failure,
                     held,
+                    os_id: live.then_some(info.os_id),
                 }
             })
             .collect();
@@ -356,6 +374,8 @@ impl Report {
             engine: cat.engine.clone(),
             seed: cat.seed,
             tick: cat.tick_label.clone(),
+            tick_ns: cat.tick_ns(),
+            dropped_events: live.then_some(trace.dropped_events),
             outcome: world.outcome.map(Outcome::name),
             end_tick: end,
             makespan: (world.outcome == Some(Outcome::Completed)).then_some(end),
@@ -461,6 +481,7 @@ fn lock_reports(trace: &Trace) -> Vec<LockReport> {
     kinds(cat, ResourceInfo::is_lock)
         .filter_map(|(r, info)| {
             let l = world.lock(r)?;
+            let (total_wait, longest_wait) = world.resources.get(r.index())?.waits_by(world.tick);
             Some(LockReport {
                 name: info.name.clone(),
                 kind: info.kind.clone(),
@@ -468,6 +489,8 @@ fn lock_reports(trace: &Trace) -> Vec<LockReport> {
                 waiters: resources::waiter_names(cat, world, r),
                 acquisitions: l.acquisitions,
                 contentions: l.contentions,
+                total_wait,
+                longest_wait,
             })
         })
         .collect()

@@ -49,6 +49,13 @@ pub fn render_text(r: &Report, color: bool) -> String {
             None => format!(", 1 tick = {}", r.tick),
         }
     );
+    if let Some(n) = r.dropped_events.filter(|&n| n > 0) {
+        let _ = writeln!(
+            s,
+            "{n} events were dropped while recording (the recorder fell behind): \
+             what follows misses them"
+        );
+    }
     for d in &r.deadlocks {
         let mut chain = d.cycle.first().map(|e| e.task.clone()).unwrap_or_default();
         let mut last: Option<&str> = None;
@@ -183,9 +190,17 @@ fn locks_table(s: &mut String, r: &Report) {
         } else {
             format!(", waiting: {}", l.waiters.join(" "))
         };
+        let waited = if l.total_wait > 0 {
+            format!(
+                "; waited {} ticks in all, {} at most",
+                l.total_wait, l.longest_wait
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "  {} ({}): {holder}{waiters}; {} acquisitions, {} contended",
+            "  {} ({}): {holder}{waiters}; {} acquisitions, {} contended{waited}",
             l.name, l.kind, l.acquisitions, l.contentions
         );
     }

@@ -388,6 +388,7 @@ fn task_info(
         proc: 0,
         event_loop: None,
         pool: None,
+        os_id: None,
     }
 }
 

@@ -198,7 +198,13 @@ impl Event {
                 None => self.changed.wait(&mut set),
             }
         }
-        if let Some((r, task, _)) = me {
+        if let Some((r, task, ev)) = me {
+            if timed_out {
+                r.event(EventKind::WaitTimeout {
+                    task,
+                    on: WaitOn::Flag(ev),
+                });
+            }
             r.resumed(task);
         }
         timed_out

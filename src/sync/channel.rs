@@ -234,6 +234,12 @@ impl<T> Receiver<T> {
             },
         });
         let r = self.inner.recv_timeout(timeout);
+        if matches!(r, Err(cb::RecvTimeoutError::Timeout)) {
+            rec.event(EventKind::WaitTimeout {
+                task,
+                on: WaitOn::Get(id),
+            });
+        }
         rec.event(EventKind::State {
             task,
             state: running(task),

@@ -103,6 +103,12 @@ impl Condvar {
             },
         });
         let timed_out = wait(&mut guard.guard);
+        if timed_out {
+            rec.event(EventKind::WaitTimeout {
+                task,
+                on: WaitOn::Notify(id),
+            });
+        }
         guard.lock.owner.store(task.0 + 1, Ordering::Release);
         rec.event(EventKind::State {
             task,

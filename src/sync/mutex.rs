@@ -5,6 +5,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use crate::event::{EventKind, ResourceId, TaskId, WaitOn};
 
@@ -90,27 +91,54 @@ impl<T: ?Sized> Mutex<T> {
 
     #[track_caller]
     fn lock_recorded(&self, rec: &'static Recorder) -> MutexGuard<'_, T> {
-        let at = Location::caller();
-        let task = rec.task();
-        let id = self.id(rec);
-        let waited = rec.take_lock(
-            task,
-            id,
-            WaitOn::Lock(id),
-            false,
-            at,
-            || self.inner.try_lock(),
-            || Some(self.inner.lock()),
-        );
+        let waited = self.take_recorded(rec, None, Location::caller());
         let Some(guard) = waited else {
             unreachable!("an untimed lock always gets the lock")
         };
+        guard
+    }
+
+    /// Locks it, waiting at most `d`: `None` when it stayed held that long
+    /// (recorded as a timed wait that timed out).
+    #[track_caller]
+    pub fn try_lock_for(&self, d: Duration) -> Option<MutexGuard<'_, T>> {
+        let Some(rec) = active() else {
+            return Some(MutexGuard {
+                lock: self,
+                task: None,
+                guard: self.inner.try_lock_for(d)?,
+            });
+        };
+        self.take_recorded(rec, Some(d), Location::caller())
+    }
+
+    /// A recorded hold: at once if free, else a wait (timed with `d`).
+    fn take_recorded(
+        &self,
+        rec: &'static Recorder,
+        d: Option<Duration>,
+        at: &'static Location<'static>,
+    ) -> Option<MutexGuard<'_, T>> {
+        let task = rec.task();
+        let id = self.id(rec);
+        let guard = rec.take_lock(
+            task,
+            id,
+            WaitOn::Lock(id),
+            d.is_some(),
+            at,
+            || self.inner.try_lock(),
+            || match d {
+                Some(d) => self.inner.try_lock_for(d),
+                None => Some(self.inner.lock()),
+            },
+        )?;
         self.acquired(rec, task, id);
-        MutexGuard {
+        Some(MutexGuard {
             lock: self,
             task: Some(task),
             guard,
-        }
+        })
     }
 
     /// Locks it if it is free.

@@ -32,6 +32,8 @@ pub(super) enum Msg {
     Task(TaskInfo),
     Resource(ResourceInfo),
     Event(u64, EventKind),
+    /// A task's id in the operating system.
+    OsId(TaskId, u64),
     /// Write what was sent so far; answer when it is written.
     Flush(Sender<()>),
     /// The run is over, with this outcome: written last.
@@ -226,6 +228,9 @@ impl Recorder {
             }
         };
         let _ = TASK.try_with(|s| s.id.set(Some(t)));
+        if let Some(id) = os_thread_id() {
+            let _ = self.tx.send(Msg::OsId(t, id));
+        }
         self.event(EventKind::State {
             task: t,
             state: TaskState::Ready,
@@ -253,6 +258,7 @@ impl Recorder {
             proc: 0,
             event_loop: None,
             pool: None,
+            os_id: None,
         };
         let _ = self.tx.send(Msg::Task(info));
         t
@@ -372,9 +378,19 @@ impl Recorder {
         }
         let g = later();
         super::watchdog::done_waiting(task);
+        if g.is_none() {
+            self.event(EventKind::WaitTimeout { task, on });
+        }
         self.resumed(task);
         g
     }
+}
+
+/// This thread's id in the operating system (Linux's TID, read once a
+/// thread from `/proc/thread-self`); `None` where there is no such file.
+fn os_thread_id() -> Option<u64> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
 }
 
 /// The name of a primitive nobody named: its constructor's place.
@@ -387,19 +403,41 @@ pub(super) fn place_name(at: &Location<'_>) -> String {
 /// as it comes (ticks of a millisecond, never going back), flushing at
 /// every `Flush`, and the end when told; the file is complete after it.
 fn writer(rx: Receiver<Msg>, path: PathBuf) {
-    const TICK_NS: u64 = 1_000_000;
+    let tick_ns = tick_ns();
     let Ok(file) = std::fs::File::create(&path) else {
         eprintln!("weft: cannot write the trace {}", path.display());
         return;
     };
     let mut out = std::io::BufWriter::new(file);
-    let _ = crate::event::lines::write_header(&mut out, &live_catalog());
+    let _ = crate::event::lines::write_header(&mut out, &live_catalog(tick_ns));
     let mut seq = 0u64;
     let mut tick = 0u64;
     let mut ended = false;
     let mut dropped_said = 0;
+    let mut dropped_written = 0;
+    let dropped_now = || {
+        RECORDER
+            .get()
+            .map_or(0, |r| r.dropped.load(Ordering::Relaxed))
+    };
+    // The count of dropped events, written when it has grown (at a flush
+    // and before the end), so that a reader following the trace sees it.
+    let mut write_dropped = |out: &mut std::io::BufWriter<std::fs::File>| {
+        let dropped = dropped_now();
+        if dropped > dropped_written {
+            dropped_written = dropped;
+            return crate::event::lines::write_declaration(
+                out,
+                &Declaration::DroppedEvents(dropped),
+            );
+        }
+        Ok(())
+    };
     while let Ok(m) = rx.recv() {
         let line = match m {
+            Msg::OsId(task, id) => {
+                crate::event::lines::write_declaration(&mut out, &Declaration::OsId { task, id })
+            }
             Msg::Task(info) => {
                 crate::event::lines::write_declaration(&mut out, &Declaration::Task(info))
             }
@@ -414,7 +452,7 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
                 Ok(())
             }
             Msg::Event(at, kind) => {
-                tick = tick.max(at / TICK_NS);
+                tick = tick.max(at / tick_ns);
                 let e = Event { seq, tick, kind };
                 seq += 1;
                 crate::event::lines::write_event(&mut out, &e)
@@ -427,13 +465,12 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
                     kind: EventKind::End { outcome },
                 };
                 seq += 1;
-                crate::event::lines::write_event(&mut out, &e)
+                write_dropped(&mut out)
+                    .and_then(|()| crate::event::lines::write_event(&mut out, &e))
             }
             Msg::Flush(done) => {
-                let r = std::io::Write::flush(&mut out);
-                let dropped = RECORDER
-                    .get()
-                    .map_or(0, |r| r.dropped.load(Ordering::Relaxed));
+                let r = write_dropped(&mut out).and_then(|()| std::io::Write::flush(&mut out));
+                let dropped = dropped_now();
                 if dropped > dropped_said {
                     eprintln!("weft: {dropped} events were dropped: the recorder fell behind");
                     dropped_said = dropped;
@@ -442,6 +479,16 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
                 r
             }
         };
+        // Nothing more is waiting: what was written goes to the file now,
+        // so that a reader following it (`weft watch`) is not held back
+        // by the buffer; under load the writes stay batched.
+        let line = line.and_then(|()| {
+            if rx.is_empty() {
+                std::io::Write::flush(&mut out)
+            } else {
+                Ok(())
+            }
+        });
         if line.is_err() {
             eprintln!("weft: writing the trace {} failed", path.display());
             return;
@@ -449,10 +496,33 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
     }
 }
 
+/// The shortest and the longest tick `WEFT_TICK` may set.
+const TICK_RANGE: std::ops::RangeInclusive<u64> = 1_000..=10_000_000_000;
+
+/// The length of the trace's tick: `WEFT_TICK` (`100us`, `10ms`) when it
+/// is a duration from 1µs to 10s, else 1 ms (said on stderr).
+fn tick_ns() -> u64 {
+    const DEFAULT: u64 = 1_000_000;
+    let Some(text) = std::env::var_os("WEFT_TICK") else {
+        return DEFAULT;
+    };
+    let text = text.to_string_lossy();
+    match crate::event::parse_duration(&text) {
+        Some(ns) if TICK_RANGE.contains(&ns) => ns,
+        _ => {
+            eprintln!(
+                "weft: WEFT_TICK={text} is not a duration from 1us to 10s (such as 100us or 10ms); \
+                 the tick is 1ms"
+            );
+            DEFAULT
+        }
+    }
+}
+
 /// The header of a real program's trace: its tasks and resources come as
 /// declarations; it may use up to `MAX_CPUS` CPU lanes (one a thread), and
 /// the reader keeps those its events use.
-fn live_catalog() -> Catalog {
+fn live_catalog(tick_ns: u64) -> Catalog {
     Catalog {
         scenario: std::env::args()
             .next()
@@ -465,7 +535,7 @@ fn live_catalog() -> Catalog {
         cpus: crate::limits::MAX_CPUS as u32,
         policy: "os".into(),
         quantum: 1,
-        tick_label: "1ms".into(),
+        tick_label: crate::event::format_duration(tick_ns),
         max_ticks: crate::limits::MAX_TICKS as u64,
         tasks: Vec::new(),
         resources: Vec::new(),

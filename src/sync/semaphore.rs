@@ -86,7 +86,11 @@ impl Semaphore {
                 match until {
                     Some(u) => {
                         if self.freed.wait_until(&mut left, u).timed_out() && *left == 0 {
-                            if let Some((r, t, _)) = me {
+                            if let Some((r, t, id)) = me {
+                                r.event(EventKind::WaitTimeout {
+                                    task: t,
+                                    on: WaitOn::Permit(id),
+                                });
                                 r.resumed(t);
                             }
                             return None;

@@ -207,6 +207,16 @@ pub(super) fn apply_declaration(
             catalog.resources.push(r);
             Ok(())
         }
+        Declaration::OsId { task, id } => match catalog.tasks.get_mut(task.index()) {
+            Some(t) => {
+                t.os_id = Some(id);
+                Ok(())
+            }
+            None => Err(format!(
+                "the OS id of task {}, which is not declared",
+                task.0
+            )),
+        },
         Declaration::DroppedEvents(n) => {
             *dropped = n;
             Ok(())

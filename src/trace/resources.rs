@@ -503,11 +503,39 @@ pub enum QueueOp {
     Done(u32),
 }
 
-/// One resource as the fold sees it: its kind's state and its waiters.
+/// One resource as the fold sees it: its kind's state, its waiters, and
+/// the waits on it that have ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceState {
     /// The state of its kind.
     pub prim: PrimState,
     /// Tasks blocked on it, in the order they blocked.
     pub waiters: Vec<Waiting>,
+    /// Ticks spent in the waits on it that have ended.
+    pub waited: u64,
+    /// The longest of those waits, in ticks.
+    pub longest_wait: u64,
+}
+
+impl ResourceState {
+    /// The state of a resource before any event.
+    pub fn new(info: &ResourceInfo) -> ResourceState {
+        ResourceState {
+            prim: PrimState::new(info),
+            waiters: Vec::new(),
+            waited: 0,
+            longest_wait: 0,
+        }
+    }
+
+    /// The total and the longest wait on it by tick `now`, the waits still
+    /// going on counted up to `now`.
+    pub fn waits_by(&self, now: u64) -> (u64, u64) {
+        self.waiters
+            .iter()
+            .map(|w| now.saturating_sub(w.since))
+            .fold((self.waited, self.longest_wait), |(total, longest), d| {
+                (total + d, longest.max(d))
+            })
+    }
 }

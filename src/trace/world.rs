@@ -176,10 +176,7 @@ impl World {
             });
         }
         for r in catalog.resources.iter().skip(self.resources.len()) {
-            self.resources.push(ResourceState {
-                prim: PrimState::new(r),
-                waiters: Vec::new(),
-            });
+            self.resources.push(ResourceState::new(r));
         }
         let cpus = catalog.cpus as usize;
         if self.cpus.len() < cpus {
@@ -373,7 +370,12 @@ impl World {
         }
         if let Some(r) = old_on.and_then(WaitOn::resource) {
             if let Some(res) = self.resources.get_mut(r.index()) {
-                res.waiters.retain(|w| w.task != task);
+                if let Some(i) = res.waiters.iter().position(|w| w.task == task) {
+                    let w = res.waiters.remove(i);
+                    let d = now.saturating_sub(w.since);
+                    res.waited += d;
+                    res.longest_wait = res.longest_wait.max(d);
+                }
             }
         }
         if let (Some(on), Some(r)) = (new_on, new_on.and_then(WaitOn::resource)) {

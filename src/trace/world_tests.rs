@@ -17,6 +17,7 @@ fn task(name: &str, kind: &str, proc: u32) -> TaskInfo {
         proc,
         event_loop: None,
         pool: None,
+        os_id: None,
     }
 }
 

@@ -141,8 +141,7 @@ pub fn compute(s: &Session, (width, height): (u16, u16)) -> Option<Panels> {
         Layout::horizontal([Constraint::Length(res_w), Constraint::Min(0)]).areas(mid);
     let resources = place(cat, &cols, res_area);
     // Threads of a real program have no scripts: the log takes their room.
-    let scriptless =
-        cat.engine == "live" && cat.tasks.iter().all(|t| t.script.lines.is_empty());
+    let scriptless = cat.engine == "live" && cat.tasks.iter().all(|t| t.script.lines.is_empty());
     let (scripts, log) = if bottom.height >= 5 && scriptless {
         (None, Some(bottom))
     } else if bottom.height >= 5 {

@@ -71,6 +71,7 @@ impl Literal {
             proc,
             event_loop: None,
             pool: None,
+            os_id: None,
         });
         TaskId(self.cat.tasks.len() as u32 - 1)
     }
