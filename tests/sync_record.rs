@@ -425,6 +425,15 @@ fn a_real_run_gives_os_ids_its_tick_and_timed_out_waits() {
     assert!(out.status.success(), "{out:?}");
     let trace = read(&path);
     assert_eq!(trace.catalog.tick_label, "100µs");
+    // Each event carries its nanoseconds, never going back, and its tick
+    // is the tick those fall in.
+    let mut before = 0;
+    for (i, e) in trace.events().iter().enumerate() {
+        let ns = trace.ns_at(i).expect("a time in nanoseconds");
+        assert!(ns >= before, "event {i} goes back in time");
+        assert_eq!(e.tick, ns / 100_000, "event {i}");
+        before = ns;
+    }
     // Every thread has its own OS id; main's is the process's.
     let ids: Vec<Option<u64>> = trace.catalog.tasks.iter().map(|t| t.os_id).collect();
     let main = trace

@@ -154,133 +154,163 @@ fn state_fields<S: SerializeSeq>(seq: &mut S, state: TaskState) -> Result<(), S:
 
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(None)?;
-        seq.serialize_element(&self.tick)?;
-        seq.serialize_element(self.kind.tag())?;
-        let ids = |seq: &mut S::SerializeSeq, ids: &[u32]| {
-            ids.iter().try_for_each(|id| seq.serialize_element(id))
-        };
-        use EventKind as K;
-        match &self.kind {
-            K::State { task, state } => {
-                seq.serialize_element(&task.0)?;
-                state_fields(&mut seq, *state)?;
-            }
-            K::Pc { task, pc } => ids(&mut seq, &[task.0, *pc])?,
-            K::LockWait { task, lock } => ids(&mut seq, &[task.0, lock.0])?,
-            K::LockAcquire { task, lock, depth } | K::LockRelease { task, lock, depth } => {
-                ids(&mut seq, &[task.0, lock.0, *depth])?
-            }
-            K::WaitTimeout { task, on } => {
-                let (kind, id) = wait_parts(*on);
-                seq.serialize_element(&task.0)?;
-                seq.serialize_element(kind)?;
-                seq.serialize_element(&id)?;
-            }
-            K::QueuePut {
-                task,
-                queue,
-                value,
-                len,
-            }
-            | K::QueueGet {
-                task,
-                queue,
-                value,
-                len,
-            } => {
-                ids(&mut seq, &[task.0, queue.0])?;
-                seq.serialize_element(value)?;
-                seq.serialize_element(len)?;
-            }
-            K::QueueDone {
-                task,
-                queue,
-                unfinished,
-            } => ids(&mut seq, &[task.0, queue.0, *unfinished])?,
-            K::PermitAcquire {
-                task,
-                sem: r,
-                left: n,
-            }
-            | K::PermitRelease {
-                task,
-                sem: r,
-                left: n,
-            }
-            | K::ReadAcquire {
-                task,
-                lock: r,
-                readers: n,
-            }
-            | K::ReadRelease {
-                task,
-                lock: r,
-                readers: n,
-            }
-            | K::Notify {
-                task,
-                cond: r,
-                woken: n,
-            }
-            | K::BarrierWait {
-                task,
-                barrier: r,
-                arrived: n,
-            }
-            | K::PoolStart {
-                task,
-                pool: r,
-                worker: n,
-            } => ids(&mut seq, &[task.0, r.0, *n])?,
-            K::FlagSet { task, event: r }
-            | K::FlagClear { task, event: r }
-            | K::BarrierBroken { task, barrier: r }
-            | K::PoolClose { task, pool: r } => ids(&mut seq, &[task.0, r.0])?,
-            K::VarRead { task, var, value } | K::VarWrite { task, var, value } => {
-                ids(&mut seq, &[task.0, var.0])?;
-                seq.serialize_element(value)?;
-            }
-            K::Print { task, text } => {
-                seq.serialize_element(&task.0)?;
-                seq.serialize_element(&**text)?;
-            }
-            K::Spawn { task, child: other }
-            | K::Terminate {
-                task,
-                target: other,
-            } => ids(&mut seq, &[task.0, other.0])?,
-            K::Switch { cpu, task, ticks } => ids(&mut seq, &[cpu.0, task.0, *ticks])?,
-            K::Choice { options, chosen } => {
-                seq.serialize_element(&chosen.0)?;
-                let options: Vec<u32> = options.iter().map(|t| t.0).collect();
-                seq.serialize_element(&options)?;
-            }
-            K::Deadlock { rule, cycle } => {
-                seq.serialize_element(rule.name())?;
-                let edges: Vec<(u32, &str, u32, u32)> = cycle
-                    .iter()
-                    .map(|e| {
-                        let (kind, id) = wait_parts(e.waits_for);
-                        (e.task.0, kind, id, e.held_by.0)
-                    })
-                    .collect();
-                seq.serialize_element(&edges)?;
-            }
-            K::Stall { stuck } => {
-                let stuck: Vec<(u32, &str, u32)> = stuck
-                    .iter()
-                    .map(|s| {
-                        let (kind, id) = wait_parts(s.waits_for);
-                        (s.task.0, kind, id)
-                    })
-                    .collect();
-                seq.serialize_element(&stuck)?;
-            }
-            K::End { outcome } => seq.serialize_element(outcome.name())?,
-        }
-        seq.end()
+        serialize_event(self, None, s)
     }
+}
+
+/// An event with the nanoseconds since the recording started, as a real
+/// program's trace has it: `[tick, "tag", fields..., ns]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamped {
+    /// The event.
+    pub event: Event,
+    /// Its time in nanoseconds, when the line has one.
+    pub ns: Option<u64>,
+}
+
+impl Serialize for Stamped {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_event(&self.event, self.ns, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stamped {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Stamped, D::Error> {
+        d.deserialize_seq(EventVisitor)
+    }
+}
+
+/// An event's array, with its nanoseconds last when it has them.
+fn serialize_event<S: Serializer>(this: &Event, ns: Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    let mut seq = s.serialize_seq(None)?;
+    seq.serialize_element(&this.tick)?;
+    seq.serialize_element(this.kind.tag())?;
+    let ids = |seq: &mut S::SerializeSeq, ids: &[u32]| {
+        ids.iter().try_for_each(|id| seq.serialize_element(id))
+    };
+    use EventKind as K;
+    match &this.kind {
+        K::State { task, state } => {
+            seq.serialize_element(&task.0)?;
+            state_fields(&mut seq, *state)?;
+        }
+        K::Pc { task, pc } => ids(&mut seq, &[task.0, *pc])?,
+        K::LockWait { task, lock } => ids(&mut seq, &[task.0, lock.0])?,
+        K::LockAcquire { task, lock, depth } | K::LockRelease { task, lock, depth } => {
+            ids(&mut seq, &[task.0, lock.0, *depth])?
+        }
+        K::WaitTimeout { task, on } => {
+            let (kind, id) = wait_parts(*on);
+            seq.serialize_element(&task.0)?;
+            seq.serialize_element(kind)?;
+            seq.serialize_element(&id)?;
+        }
+        K::QueuePut {
+            task,
+            queue,
+            value,
+            len,
+        }
+        | K::QueueGet {
+            task,
+            queue,
+            value,
+            len,
+        } => {
+            ids(&mut seq, &[task.0, queue.0])?;
+            seq.serialize_element(value)?;
+            seq.serialize_element(len)?;
+        }
+        K::QueueDone {
+            task,
+            queue,
+            unfinished,
+        } => ids(&mut seq, &[task.0, queue.0, *unfinished])?,
+        K::PermitAcquire {
+            task,
+            sem: r,
+            left: n,
+        }
+        | K::PermitRelease {
+            task,
+            sem: r,
+            left: n,
+        }
+        | K::ReadAcquire {
+            task,
+            lock: r,
+            readers: n,
+        }
+        | K::ReadRelease {
+            task,
+            lock: r,
+            readers: n,
+        }
+        | K::Notify {
+            task,
+            cond: r,
+            woken: n,
+        }
+        | K::BarrierWait {
+            task,
+            barrier: r,
+            arrived: n,
+        }
+        | K::PoolStart {
+            task,
+            pool: r,
+            worker: n,
+        } => ids(&mut seq, &[task.0, r.0, *n])?,
+        K::FlagSet { task, event: r }
+        | K::FlagClear { task, event: r }
+        | K::BarrierBroken { task, barrier: r }
+        | K::PoolClose { task, pool: r } => ids(&mut seq, &[task.0, r.0])?,
+        K::VarRead { task, var, value } | K::VarWrite { task, var, value } => {
+            ids(&mut seq, &[task.0, var.0])?;
+            seq.serialize_element(value)?;
+        }
+        K::Print { task, text } => {
+            seq.serialize_element(&task.0)?;
+            seq.serialize_element(&**text)?;
+        }
+        K::Spawn { task, child: other }
+        | K::Terminate {
+            task,
+            target: other,
+        } => ids(&mut seq, &[task.0, other.0])?,
+        K::Switch { cpu, task, ticks } => ids(&mut seq, &[cpu.0, task.0, *ticks])?,
+        K::Choice { options, chosen } => {
+            seq.serialize_element(&chosen.0)?;
+            let options: Vec<u32> = options.iter().map(|t| t.0).collect();
+            seq.serialize_element(&options)?;
+        }
+        K::Deadlock { rule, cycle } => {
+            seq.serialize_element(rule.name())?;
+            let edges: Vec<(u32, &str, u32, u32)> = cycle
+                .iter()
+                .map(|e| {
+                    let (kind, id) = wait_parts(e.waits_for);
+                    (e.task.0, kind, id, e.held_by.0)
+                })
+                .collect();
+            seq.serialize_element(&edges)?;
+        }
+        K::Stall { stuck } => {
+            let stuck: Vec<(u32, &str, u32)> = stuck
+                .iter()
+                .map(|s| {
+                    let (kind, id) = wait_parts(s.waits_for);
+                    (s.task.0, kind, id)
+                })
+                .collect();
+            seq.serialize_element(&stuck)?;
+        }
+        K::End { outcome } => seq.serialize_element(outcome.name())?,
+    }
+    if let Some(ns) = ns {
+        seq.serialize_element(&ns)?;
+    }
+    seq.end()
 }
 
 impl EventKind {
@@ -324,7 +354,7 @@ impl EventKind {
 
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
-        d.deserialize_seq(EventVisitor)
+        d.deserialize_seq(EventVisitor).map(|s| s.event)
     }
 }
 
@@ -386,13 +416,13 @@ impl<'de, A: SeqAccess<'de>> Fields<A> {
 }
 
 impl<'de> Visitor<'de> for EventVisitor {
-    type Value = Event;
+    type Value = Stamped;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an event array [tick, \"tag\", fields...]")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Event, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Stamped, A::Error> {
         let mut f = Fields { seq, read: 0 };
         let tick: u64 = f.next()?;
         let tag: String = f.next()?;
@@ -575,9 +605,14 @@ impl<'de> Visitor<'de> for EventVisitor {
             }
             other => return Err(de::Error::custom(format!("unknown event `{other}`"))),
         };
+        // A real program's event ends with its time in nanoseconds.
+        let ns = f.seq.next_element::<u64>()?;
         if f.seq.next_element::<de::IgnoredAny>()?.is_some() {
             return Err(de::Error::custom(format!("too many fields for `{tag}`")));
         }
-        Ok(Event { seq: 0, tick, kind })
+        Ok(Stamped {
+            event: Event { seq: 0, tick, kind },
+            ns,
+        })
     }
 }

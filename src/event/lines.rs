@@ -51,6 +51,17 @@ pub fn write_event(out: &mut impl Write, e: &Event) -> std::io::Result<()> {
     out.write_all(&line)
 }
 
+/// Writes one event line with its time in nanoseconds, as a real
+/// program's trace has them (in one write).
+pub fn write_stamped(out: &mut impl Write, e: &Event, ns: u64) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(&super::Stamped {
+        event: e.clone(),
+        ns: Some(ns),
+    })?;
+    line.push(b'\n');
+    out.write_all(&line)
+}
+
 /// The header as written: the catalog borrowed, not copied.
 #[derive(Serialize)]
 struct HeaderOut<'a> {

@@ -6,6 +6,8 @@
 
 mod catalog;
 mod codec;
+
+pub use codec::Stamped;
 pub mod lines;
 mod waitfor;
 

@@ -412,6 +412,7 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
     let _ = crate::event::lines::write_header(&mut out, &live_catalog(tick_ns));
     let mut seq = 0u64;
     let mut tick = 0u64;
+    let mut ns = 0u64;
     let mut ended = false;
     let mut dropped_said = 0;
     let mut dropped_written = 0;
@@ -452,10 +453,13 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
                 Ok(())
             }
             Msg::Event(at, kind) => {
-                tick = tick.max(at / tick_ns);
+                // Events of different threads may come a little out of
+                // order: time never goes back in the trace.
+                ns = ns.max(at);
+                tick = tick.max(ns / tick_ns);
                 let e = Event { seq, tick, kind };
                 seq += 1;
-                crate::event::lines::write_event(&mut out, &e)
+                crate::event::lines::write_stamped(&mut out, &e, ns)
             }
             Msg::End(outcome) => {
                 ended = true;
@@ -466,7 +470,7 @@ fn writer(rx: Receiver<Msg>, path: PathBuf) {
                 };
                 seq += 1;
                 write_dropped(&mut out)
-                    .and_then(|()| crate::event::lines::write_event(&mut out, &e))
+                    .and_then(|()| crate::event::lines::write_stamped(&mut out, &e, ns))
             }
             Msg::Flush(done) => {
                 let r = write_dropped(&mut out).and_then(|()| std::io::Write::flush(&mut out));

@@ -29,8 +29,8 @@ const POLL: Duration = Duration::from_millis(20);
 pub enum Update {
     /// A task or resource joins the catalog, or the dropped count changes.
     Declare(Declaration),
-    /// The next event.
-    Event(Event),
+    /// The next event, with its time in nanoseconds when it has one.
+    Event(Event, Option<u64>),
     /// The trace went wrong at this line; nothing more follows.
     Bad {
         /// The 1-based line.
@@ -164,11 +164,11 @@ impl Tail {
             );
         }
         match parse_event(line, self.events, self.last_tick, &self.catalog) {
-            Ok(e) => {
+            Ok((e, ns)) => {
                 self.events += 1;
                 self.last_tick = e.tick;
                 self.ended = matches!(e.kind, EventKind::End { .. });
-                out.push(Update::Event(e));
+                out.push(Update::Event(e, ns));
             }
             Err(m) => self.fail(m, out),
         }

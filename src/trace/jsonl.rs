@@ -117,6 +117,7 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
     let mut catalog = read_header(&mut input)?;
     let mut buf = Vec::new();
     let mut events: Vec<Event> = Vec::new();
+    let mut stamps: Vec<Option<u64>> = Vec::new();
     let mut dropped = 0;
     let mut n = 1;
     loop {
@@ -142,7 +143,10 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
             parse_event(line, events.len(), last, &catalog).map(Some)
         };
         match parsed {
-            Ok(Some(e)) => events.push(e),
+            Ok(Some((e, ns))) => {
+                events.push(e);
+                stamps.push(ns);
+            }
             Ok(None) => {}
             Err(_) if partial => break,
             Err(message) => return Err(bad(n, message)),
@@ -165,7 +169,10 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
             .unwrap_or(1);
         catalog.cpus = catalog.cpus.min(used).max(1);
     }
-    let mut trace = Trace::from_events(catalog, events);
+    let mut trace = Trace::new(catalog);
+    for (e, ns) in events.into_iter().zip(stamps) {
+        trace.push_at(e, ns);
+    }
     trace.dropped_events = dropped;
     if trace.last().outcome.is_none() && !partial {
         return Err(bad(
@@ -229,12 +236,13 @@ pub(super) fn parse_event(
     expected_seq: usize,
     last_tick: u64,
     catalog: &Catalog,
-) -> Result<Event, String> {
-    let mut e: Event = serde_json::from_slice(line).map_err(|e| format!("corrupt event ({e})"))?;
+) -> Result<(Event, Option<u64>), String> {
+    let crate::event::Stamped { event: mut e, ns } =
+        serde_json::from_slice(line).map_err(|e| format!("corrupt event ({e})"))?;
     e.seq = expected_seq as u64;
     if e.tick < last_tick {
         return Err(format!("tick {} comes after tick {last_tick}", e.tick));
     }
     check_ids(&e.kind, catalog)?;
-    Ok(e)
+    Ok((e, ns))
 }

@@ -39,6 +39,9 @@ pub struct Trace {
     every: usize,
     /// Events a real program's recorder dropped (its writer fell behind).
     pub dropped_events: u64,
+    /// A real program's trace: each event's time in nanoseconds since the
+    /// recording started (empty when the events have none).
+    ns: Vec<u64>,
 }
 
 impl Trace {
@@ -57,6 +60,7 @@ impl Trace {
             last: start,
             every: every.max(1),
             dropped_events: 0,
+            ns: Vec::new(),
         }
     }
 
@@ -70,13 +74,38 @@ impl Trace {
         trace
     }
 
-    /// Appends an event.
-    pub fn push(&mut self, event: Event) {
+    /// Appends an event with its time in nanoseconds, when it has one. Once
+    /// one event has a time, every event has: one without gets the time of
+    /// the one before (and those before the first, the start of their tick).
+    pub fn push_at(&mut self, event: Event, ns: Option<u64>) {
+        if ns.is_some() || !self.ns.is_empty() {
+            if self.ns.is_empty() {
+                let tick_ns = self.catalog.tick_ns().unwrap_or(0);
+                self.ns = self
+                    .events
+                    .iter()
+                    .map(|e| e.tick.saturating_mul(tick_ns))
+                    .collect();
+            }
+            let before = self.ns.last().copied().unwrap_or(0);
+            self.ns.push(ns.unwrap_or(before).max(before));
+        }
         self.last.apply(&event);
         self.events.push(event);
         if self.events.len().is_multiple_of(self.every) {
             self.checkpoints.push(self.last.clone());
         }
+    }
+
+    /// The time of the event at `step` in nanoseconds, in a trace whose
+    /// events have times.
+    pub fn ns_at(&self, step: usize) -> Option<u64> {
+        self.ns.get(step).copied()
+    }
+
+    /// Appends an event.
+    pub fn push(&mut self, event: Event) {
+        self.push_at(event, None);
     }
 
     /// Takes in a declaration of a real program's trace as it is read: a

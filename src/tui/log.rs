@@ -217,14 +217,27 @@ impl LogView<'_> {
             .map_or(String::new(), |e| event_text(sc.catalog, e))
     }
 
+    /// When event `i` happened: its tick, or in a real program's trace its
+    /// time in seconds to the microsecond.
+    fn when(&self, i: usize, tick: u64) -> String {
+        match self.scene.trace.ns_at(i) {
+            Some(ns) => format!("{:>10.6}", ns as f64 / 1e9),
+            None => format!("{tick:>4}"),
+        }
+    }
+
     fn line(&self, i: usize, current: bool, width: usize) -> Line<'static> {
         let sc = self.scene;
         let th = sc.theme;
         let Some(e) = sc.trace.events().get(i) else {
             return Line::raw("");
         };
+        let when = self.when(i, e.tick);
         // A line too long for the panel loses the middle, not the event's end.
-        let text = fit(&event_text(sc.catalog, e), width.saturating_sub(13));
+        let text = fit(
+            &event_text(sc.catalog, e),
+            width.saturating_sub(9 + when.len()),
+        );
         let style = match &e.kind {
             EventKind::Deadlock { .. } | EventKind::Stall { .. } => th.error(),
             EventKind::Pc { .. } => th.dim(),
@@ -233,7 +246,7 @@ impl LogView<'_> {
         };
         let mark = if current { "▶" } else { " " };
         Line::from(vec![
-            Span::styled(format!("{:>5} {:>4} {mark} ", i + 1, e.tick), th.dim()),
+            Span::styled(format!("{:>5} {when} {mark} ", i + 1), th.dim()),
             Span::styled(text, style),
         ])
     }
@@ -242,10 +255,12 @@ impl LogView<'_> {
 impl Widget for &LogView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let sc = self.scene;
-        let title = if sc.view.filter.is_empty() {
-            " Log  (step tick) ".to_string()
-        } else {
+        let title = if !sc.view.filter.is_empty() {
             format!(" Log  filter: /{} ", sc.view.filter)
+        } else if sc.trace.ns_at(0).is_some() {
+            " Log  (step, time in s) ".to_string()
+        } else {
+            " Log  (step tick) ".to_string()
         };
         let block = Block::bordered()
             .title(title)
@@ -259,11 +274,14 @@ impl Widget for &LogView<'_> {
             .map(|&i| self.line(i, Some(i) == last, width))
             .collect();
         if let Some(e) = sc.trace.events().get(sc.view.cursor) {
+            let when = self.when(sc.view.cursor, e.tick);
             let text = format!(
-                "{:>5} {:>4}   next: {}",
+                "{:>5} {when}   next: {}",
                 sc.view.cursor + 1,
-                e.tick,
-                fit(&event_text(sc.catalog, e), width.saturating_sub(19))
+                fit(
+                    &event_text(sc.catalog, e),
+                    width.saturating_sub(15 + when.len())
+                )
             );
             lines.push(Line::styled(text, sc.theme.dim()));
         }

@@ -193,9 +193,9 @@ impl Session {
         let mut done = false;
         while taken < PUMP_BUDGET {
             match feed.rx.try_recv() {
-                Ok(Update::Event(e)) => {
+                Ok(Update::Event(e, ns)) => {
                     self.lanes.push(self.trace.len(), &e);
-                    self.trace.push(e);
+                    self.trace.push_at(e, ns);
                     taken += 1;
                 }
                 Ok(Update::Declare(d)) => {
