@@ -322,3 +322,47 @@ fn quitting_while_the_program_runs_stops_and_reaps_it() {
     assert!(pty.cooked(), "the terminal is restored");
     assert!(!exists(&pid), "the program was reaped");
 }
+
+/// The screen of `app` as lines of text.
+fn screen(app: &App<'_>) -> Vec<String> {
+    use ratatui::backend::TestBackend;
+    let (w, h) = app.size;
+    let mut t = ratatui::Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| weft::tui::layout::draw(f, app)).unwrap();
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect()
+}
+
+#[test]
+fn a_real_run_is_shown_in_time_with_its_times_to_the_microsecond() {
+    // Two threads over 30 ms of a real run, ticks of 1 ms, times in ns.
+    let trace = live_header()
+        + &task_line("main")
+        + "[0,\"state\",0,\"ready\",1500]\n[0,\"state\",0,\"running\",0,2750]\n"
+        + &task_line("worker")
+        + "[1,\"state\",1,\"ready\",1000250]\n[1,\"state\",1,\"running\",1,1000300]\n"
+        + "[25,\"state\",1,\"done\",25123456]\n[30,\"state\",0,\"done\",30000001]\n"
+        + "[30,\"end\",\"completed\",30000001]\n";
+    let t = weft::trace::read(trace.as_bytes(), false).unwrap();
+    assert_eq!(t.ns_at(4), Some(25_123_456));
+    let engine = NoEngine;
+    let mut app = App::new(&engine, Open::Trace(t), Theme::new(false));
+    app.update(Action::Resize {
+        width: 120,
+        height: 40,
+    });
+    app.update(Action::End);
+    let lines = screen(&app);
+    let axis = lines
+        .iter()
+        .find(|l| l.starts_with("│time"))
+        .unwrap_or_else(|| panic!("no time axis:\n{}", lines.join("\n")));
+    assert!(axis.contains("ms"), "{axis}");
+    assert!(!axis.contains("tick"), "{axis}");
+    let all = lines.join("\n");
+    assert!(all.contains("Log  (step, time in s)"), "{all}");
+    assert!(all.contains("0.025123   worker → done"), "{all}");
+    assert!(all.contains("real run"), "{all}");
+}

@@ -17,7 +17,7 @@ use super::session::Session;
 use super::theme::StateKind;
 
 /// Zoom levels: (ticks per cell, columns per cell).
-pub const ZOOMS: [(u64, u16); 13] = [
+pub const ZOOMS: [(u64, u16); 15] = [
     (1, 4),
     (1, 3),
     (1, 2),
@@ -31,6 +31,8 @@ pub const ZOOMS: [(u64, u16); 13] = [
     (500, 1),
     (1000, 1),
     (10_000, 1),
+    (100_000, 1),
+    (1_000_000, 1),
 ];
 
 /// What a click on the timeline hit.
@@ -418,10 +420,26 @@ impl TimelineView<'_> {
         let sc = self.scene;
         let y = g.inner.y + g.rows_vis as u16;
         let x0 = g.inner.x + g.label_w;
-        buf.set_stringn(g.inner.x, y, "tick", usize::from(g.label_w), sc.theme.dim());
+        // A real program's run is labelled in time, a simulated one in the
+        // ticks its lesson counts.
+        let tick_ns = sc.catalog.tick_ns().filter(|_| sc.catalog.engine == "live");
+        let label_of = |tick: u64| match tick_ns {
+            Some(_) if tick == 0 => "|0".to_string(),
+            Some(ns) => format!(
+                "|{}",
+                crate::event::format_duration(tick.saturating_mul(ns))
+            ),
+            None => format!("|{tick}"),
+        };
+        let name = if tick_ns.is_some() { "time" } else { "tick" };
+        buf.set_stringn(g.inner.x, y, name, usize::from(g.label_w), sc.theme.dim());
         // Labels at multiples of a round number of cells, far enough apart
         // for the widest label, and only over the run (not past its end).
-        let widest = g.end.max(1).ilog10() as u64 + 2;
+        let widest = match tick_ns {
+            // A time's label is at most as long as "|999.999ms".
+            Some(_) => 10,
+            None => g.end.max(1).ilog10() as u64 + 2,
+        };
         let need_cells = (widest + 1).div_ceil(u64::from(g.col_w)).max(1);
         let step = [1, 2, 5]
             .iter()
@@ -437,7 +455,7 @@ impl TimelineView<'_> {
         while tick < last && tick <= g.end {
             let cell = (tick - g.from) / g.per;
             let x = x0 + cell as u16 * g.col_w;
-            let label = format!("|{tick}");
+            let label = label_of(tick);
             let len = label.chars().count() as u16;
             // A label the cursor's mark would cut is left out.
             let cut = cursor_x.is_some_and(|c| c > x && c < x + len);
