@@ -495,3 +495,63 @@ fn a_real_run_gives_os_ids_its_tick_and_timed_out_waits() {
     assert!(longest >= 45, "{lock}");
     assert!(lock["total_wait"].as_u64().unwrap() >= longest, "{lock}");
 }
+
+/// The program of the test below: one thread locking and unlocking as fast
+/// as it can, 200,000 times (400,000 events), into a ring of 16 events.
+#[test]
+fn drop_child() {
+    if std::env::var_os("WEFT_DROP_CHILD").is_none() {
+        return;
+    }
+    let m = weft::sync::Mutex::named("busy", 0u64);
+    for _ in 0..200_000 {
+        *m.lock() += 1;
+    }
+    assert_eq!(*m.lock(), 200_000);
+}
+
+#[test]
+fn a_full_ring_drops_and_counts_and_never_blocks() {
+    let path = trace_path("drops.trace");
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--exact",
+        "sync_record::drop_child",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env("WEFT_DROP_CHILD", "1")
+    .env("WEFT_RING", "16")
+    .env("WEFT_TRACE", &path);
+    // It ends (a full ring never holds the thread up), within the minute.
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    let trace = read(&path);
+    let busy = trace
+        .catalog
+        .resources
+        .iter()
+        .position(|r| r.name == "busy")
+        .unwrap() as u32;
+    let written = trace
+        .events()
+        .iter()
+        .filter(|e| match e.kind {
+            EventKind::LockAcquire { lock, .. } | EventKind::LockRelease { lock, .. } => {
+                lock.0 == busy
+            }
+            _ => false,
+        })
+        .count() as u64;
+    // The main thread's final lock adds two events to the 400,000.
+    let produced = 400_002;
+    assert!(trace.dropped_events > 0, "a ring of 16 cannot keep up");
+    assert!(written <= produced, "{written}");
+    assert!(
+        written + trace.dropped_events >= produced,
+        "written {written} + dropped {} < {produced}",
+        trace.dropped_events
+    );
+    let report: serde_json::Value = serde_json::to_value(Report::from_trace(&trace)).unwrap();
+    assert_eq!(report["dropped_events"], trace.dropped_events);
+}

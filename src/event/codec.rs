@@ -174,6 +174,15 @@ impl Serialize for Stamped {
     }
 }
 
+/// An event and its nanoseconds, borrowed, for writing.
+pub(crate) struct StampedRef<'a>(pub &'a Event, pub u64);
+
+impl Serialize for StampedRef<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_event(self.0, Some(self.1), s)
+    }
+}
+
 impl<'de> Deserialize<'de> for Stamped {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Stamped, D::Error> {
         d.deserialize_seq(EventVisitor)

@@ -52,14 +52,11 @@ pub fn write_event(out: &mut impl Write, e: &Event) -> std::io::Result<()> {
 }
 
 /// Writes one event line with its time in nanoseconds, as a real
-/// program's trace has them (in one write).
-pub fn write_stamped(out: &mut impl Write, e: &Event, ns: u64) -> std::io::Result<()> {
-    let mut line = serde_json::to_vec(&super::Stamped {
-        event: e.clone(),
-        ns: Some(ns),
-    })?;
-    line.push(b'\n');
-    out.write_all(&line)
+/// program's trace has them, straight into a buffered `out` (not in one
+/// write: `out` must be the trace's only writer).
+pub fn write_stamped_to(out: &mut impl Write, e: &Event, ns: u64) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &super::codec::StampedRef(e, ns))?;
+    out.write_all(b"\n")
 }
 
 /// The header as written: the catalog borrowed, not copied.

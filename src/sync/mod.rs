@@ -25,6 +25,7 @@ mod rwlock;
 mod semaphore;
 pub mod thread;
 mod watchdog;
+mod writer;
 
 pub use barrier::{Barrier, Event};
 pub use condvar::Condvar;

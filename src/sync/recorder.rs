@@ -1,50 +1,53 @@
 //! The recorder: a process-wide switch, the ids of tasks and primitives,
-//! and a writer thread that gathers the catalog and the events sent to it
-//! over a bounded channel and writes them as a trace.
+//! and each recorded thread's ring of events, which the writer thread
+//! ([`super::writer`]) empties and merges into the trace.
 //!
-//! The recorded threads never wait for the writer: an event that finds the
-//! channel full is dropped and counted (the count is written into the
-//! trace's description and printed when the recording ends). Registering a
-//! task or a primitive, once each, does wait for room (and takes its id
-//! under a lock), so that the trace declares every id, in order, before an
-//! event names it.
+//! The recorded threads never wait for the writer: an event is a read of a
+//! fast clock (the CPU's time-stamp counter, through quanta) and a push
+//! into the thread's own ring; when the ring is full the event is dropped
+//! and counted (the count is written into the trace and printed when the
+//! recording ends). Registering a task or a primitive, once each, goes over
+//! a channel and does wait for room (and takes its id under a lock), so that
+//! the trace declares every id, in order, before an event names it.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
+use crossbeam_channel::{bounded, Sender};
+use crossbeam_utils::CachePadded;
 
-use crate::event::lines::Declaration;
+use super::writer::{Msg, Rings, Stamp};
 use crate::event::{
-    Catalog, Event, EventKind, Outcome, ProcessInfo, ResourceId, ResourceInfo, ScriptInfo, TaskId,
-    TaskInfo, TaskState,
+    EventKind, Outcome, ResourceId, ResourceInfo, ScriptInfo, TaskId, TaskInfo, TaskState,
 };
 
-/// Events in flight between the recorded threads and the writer.
-const CHANNEL: usize = 1 << 16;
+/// Messages in flight between the recorded threads and the writer.
+const CHANNEL: usize = 1 << 12;
 
-/// What the recorded threads send to the writer.
-pub(super) enum Msg {
-    Task(TaskInfo),
-    Resource(ResourceInfo),
-    Event(u64, EventKind),
-    /// A task's id in the operating system.
-    OsId(TaskId, u64),
-    /// Write what was sent so far; answer when it is written.
-    Flush(Sender<()>),
-    /// The run is over, with this outcome: written last.
-    End(Outcome),
-}
+/// Events a thread's ring holds until the writer takes them, unless
+/// `WEFT_RING` says otherwise (within [`RING_RANGE`]).
+const RING: usize = 1 << 13;
+
+/// The sizes `WEFT_RING` may set.
+const RING_RANGE: std::ops::RangeInclusive<usize> = 4..=(1 << 20);
 
 /// The recording of this process.
 pub(super) struct Recorder {
-    start: Instant,
+    clock: quanta::Clock,
+    /// The clock's reading when the recording started.
+    start: u64,
+    /// Written by the writer at every round and by the threads that drop
+    /// events: each on a cache line of its own, away from what every event
+    /// reads (the clock and the start).
+    rings: CachePadded<Rings>,
+    dropped: CachePadded<AtomicU64>,
+    /// Events a thread's ring holds.
+    ring: usize,
     tx: Sender<Msg>,
-    dropped: AtomicU64,
     next_task: AtomicU32,
     next_resource: AtomicU32,
     /// Held while an id is taken and declared, so that the writer gets the
@@ -58,6 +61,8 @@ static RECORDER: OnceLock<Recorder> = OnceLock::new();
 
 thread_local! {
     static TASK: TaskSlot = const { TaskSlot { id: Cell::new(None) } };
+    /// This thread's ring of events (made at its first event).
+    static OUT: RefCell<Option<rtrb::Producer<Stamp>>> = const { RefCell::new(None) };
 }
 
 /// This thread's task; its end is recorded when the thread exits.
@@ -109,12 +114,29 @@ fn start(path: PathBuf, at_exit: bool) -> std::io::Result<&'static Recorder> {
     let rec = RECORDER.get_or_init(|| {
         std::thread::Builder::new()
             .name("weft-recorder".into())
-            .spawn(move || writer(rx, path))
+            .spawn(move || {
+                // The recorder is set as soon as this closure returns.
+                let rec = loop {
+                    match RECORDER.get() {
+                        Some(r) => break r,
+                        None => std::thread::yield_now(),
+                    }
+                };
+                super::writer::writer(rx, path, rec);
+            })
             .ok();
+        let clock = quanta::Clock::new();
         Recorder {
-            start: Instant::now(),
+            start: clock.raw(),
+            clock,
+            rings: CachePadded::new(Rings::default()),
             tx,
-            dropped: AtomicU64::new(0),
+            dropped: CachePadded::new(AtomicU64::new(0)),
+            ring: std::env::var("WEFT_RING")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|n| RING_RANGE.contains(n))
+                .unwrap_or(RING),
             next_task: AtomicU32::new(0),
             next_resource: AtomicU32::new(0),
             declaring: parking_lot::Mutex::new(()),
@@ -203,15 +225,68 @@ impl Drop for Recording {
 impl Recorder {
     /// Nanoseconds since the recording started.
     pub(super) fn now(&self) -> u64 {
-        self.start.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64
+        self.clock.delta_as_nanos(self.start, self.clock.raw())
     }
 
-    /// Sends an event; drops and counts it when the writer is behind.
+    /// Records an event of this thread: into its ring, or dropped and
+    /// counted when the ring is full. A thread whose ring is already gone
+    /// (it is ending) sends it over the channel.
+    #[inline]
     pub(super) fn event(&self, kind: EventKind) {
-        let at = self.now();
-        if let Err(TrySendError::Full(_)) = self.tx.try_send(Msg::Event(at, kind)) {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+        let mut item = Some((self.clock.raw(), kind));
+        let pushed = OUT.try_with(|out| {
+            let mut out = out.borrow_mut();
+            let ring = out.get_or_insert_with(|| self.new_ring());
+            if let Some(item) = item.take() {
+                if ring.push(item).is_err() {
+                    self.count_dropped(1);
+                }
+            }
+        });
+        if let (Err(_), Some((at, kind))) = (pushed, item) {
+            if self.tx.try_send(Msg::Event(at, kind)).is_err() {
+                self.count_dropped(1);
+            }
         }
+    }
+
+    /// A new ring for this thread, registered with the writer.
+    #[cold]
+    fn new_ring(&self) -> rtrb::Producer<Stamp> {
+        let (tx, rx) = rtrb::RingBuffer::new(self.ring);
+        self.rings.lock().push(rx);
+        tx
+    }
+
+    /// Moves the events of every ring into `into`, as (nanoseconds since
+    /// the start, what), forgetting the rings of threads that have ended
+    /// once they are empty; whether it took any.
+    pub(super) fn drain_rings(&self, into: &mut Vec<(u64, EventKind)>) -> bool {
+        let before = into.len();
+        let mut rings = self.rings.lock();
+        for ring in rings.iter_mut() {
+            // All that is there, taken at once.
+            let Ok(chunk) = ring.read_chunk(ring.slots()) else {
+                continue;
+            };
+            into.extend(
+                chunk
+                    .into_iter()
+                    .map(|(raw, kind)| (self.clock.delta_as_nanos(self.start, raw), kind)),
+            );
+        }
+        rings.retain(|r| !(r.is_abandoned() && r.is_empty()));
+        into.len() > before
+    }
+
+    /// Counts events that could not be recorded.
+    pub(super) fn count_dropped(&self, n: u64) {
+        self.dropped.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Events dropped so far.
+    pub(super) fn dropped_so_far(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// This thread's task: declared (and recorded as running) on its
@@ -397,160 +472,4 @@ fn os_thread_id() -> Option<u64> {
 pub(super) fn place_name(at: &Location<'_>) -> String {
     let file = at.file().rsplit(['/', '\\']).next().unwrap_or(at.file());
     format!("{file}:{}", at.line())
-}
-
-/// The writer thread: writes the header, then each declaration and event
-/// as it comes (ticks of a millisecond, never going back), flushing at
-/// every `Flush`, and the end when told; the file is complete after it.
-fn writer(rx: Receiver<Msg>, path: PathBuf) {
-    let tick_ns = tick_ns();
-    let Ok(file) = std::fs::File::create(&path) else {
-        eprintln!("weft: cannot write the trace {}", path.display());
-        return;
-    };
-    let mut out = std::io::BufWriter::new(file);
-    let _ = crate::event::lines::write_header(&mut out, &live_catalog(tick_ns));
-    let mut seq = 0u64;
-    let mut tick = 0u64;
-    let mut ns = 0u64;
-    let mut ended = false;
-    let mut dropped_said = 0;
-    let mut dropped_written = 0;
-    let dropped_now = || {
-        RECORDER
-            .get()
-            .map_or(0, |r| r.dropped.load(Ordering::Relaxed))
-    };
-    // The count of dropped events, written when it has grown (at a flush
-    // and before the end), so that a reader following the trace sees it.
-    let mut write_dropped = |out: &mut std::io::BufWriter<std::fs::File>| {
-        let dropped = dropped_now();
-        if dropped > dropped_written {
-            dropped_written = dropped;
-            return crate::event::lines::write_declaration(
-                out,
-                &Declaration::DroppedEvents(dropped),
-            );
-        }
-        Ok(())
-    };
-    while let Ok(m) = rx.recv() {
-        let line = match m {
-            Msg::OsId(task, id) => {
-                crate::event::lines::write_declaration(&mut out, &Declaration::OsId { task, id })
-            }
-            Msg::Task(info) => {
-                crate::event::lines::write_declaration(&mut out, &Declaration::Task(info))
-            }
-            Msg::Resource(info) => {
-                crate::event::lines::write_declaration(&mut out, &Declaration::Resource(info))
-            }
-            Msg::Event(..) | Msg::End(_) if ended => Ok(()),
-            Msg::Event(..) if seq as usize >= crate::limits::MAX_EVENTS => {
-                if let Some(r) = RECORDER.get() {
-                    r.dropped.fetch_add(1, Ordering::Relaxed);
-                }
-                Ok(())
-            }
-            Msg::Event(at, kind) => {
-                // Events of different threads may come a little out of
-                // order: time never goes back in the trace.
-                ns = ns.max(at);
-                tick = tick.max(ns / tick_ns);
-                let e = Event { seq, tick, kind };
-                seq += 1;
-                crate::event::lines::write_stamped(&mut out, &e, ns)
-            }
-            Msg::End(outcome) => {
-                ended = true;
-                let e = Event {
-                    seq,
-                    tick,
-                    kind: EventKind::End { outcome },
-                };
-                seq += 1;
-                write_dropped(&mut out)
-                    .and_then(|()| crate::event::lines::write_stamped(&mut out, &e, ns))
-            }
-            Msg::Flush(done) => {
-                let r = write_dropped(&mut out).and_then(|()| std::io::Write::flush(&mut out));
-                let dropped = dropped_now();
-                if dropped > dropped_said {
-                    eprintln!("weft: {dropped} events were dropped: the recorder fell behind");
-                    dropped_said = dropped;
-                }
-                let _ = done.send(());
-                r
-            }
-        };
-        // Nothing more is waiting: what was written goes to the file now,
-        // so that a reader following it (`weft watch`) is not held back
-        // by the buffer; under load the writes stay batched.
-        let line = line.and_then(|()| {
-            if rx.is_empty() {
-                std::io::Write::flush(&mut out)
-            } else {
-                Ok(())
-            }
-        });
-        if line.is_err() {
-            eprintln!("weft: writing the trace {} failed", path.display());
-            return;
-        }
-    }
-}
-
-/// The shortest and the longest tick `WEFT_TICK` may set.
-const TICK_RANGE: std::ops::RangeInclusive<u64> = 1_000..=10_000_000_000;
-
-/// The length of the trace's tick: `WEFT_TICK` (`100us`, `10ms`) when it
-/// is a duration from 1µs to 10s, else 1 ms (said on stderr).
-fn tick_ns() -> u64 {
-    const DEFAULT: u64 = 1_000_000;
-    let Some(text) = std::env::var_os("WEFT_TICK") else {
-        return DEFAULT;
-    };
-    let text = text.to_string_lossy();
-    match crate::event::parse_duration(&text) {
-        Some(ns) if TICK_RANGE.contains(&ns) => ns,
-        _ => {
-            eprintln!(
-                "weft: WEFT_TICK={text} is not a duration from 1us to 10s (such as 100us or 10ms); \
-                 the tick is 1ms"
-            );
-            DEFAULT
-        }
-    }
-}
-
-/// The header of a real program's trace: its tasks and resources come as
-/// declarations; it may use up to `MAX_CPUS` CPU lanes (one a thread), and
-/// the reader keeps those its events use.
-fn live_catalog(tick_ns: u64) -> Catalog {
-    Catalog {
-        scenario: std::env::args()
-            .next()
-            .and_then(|a| a.rsplit(['/', '\\']).next().map(str::to_string))
-            .unwrap_or_else(|| "program".into()),
-        description: "A real program, recorded by weft::sync.".into(),
-        path: "weft::sync".into(),
-        engine: "live".into(),
-        seed: 0,
-        cpus: crate::limits::MAX_CPUS as u32,
-        policy: "os".into(),
-        quantum: 1,
-        tick_label: crate::event::format_duration(tick_ns),
-        max_ticks: crate::limits::MAX_TICKS as u64,
-        tasks: Vec::new(),
-        resources: Vec::new(),
-        vars: Vec::new(),
-        processes: vec![ProcessInfo {
-            name: "main".into(),
-            ..ProcessInfo::default()
-        }],
-        gil: false,
-        switch_interval: 0,
-        switch_cost: 0,
-        expect: None,
-    }
 }
