@@ -155,8 +155,10 @@ pub(super) fn writer(rx: Receiver<Msg>, path: PathBuf, rec: &'static super::reco
         }
     }
     // The trace is whole: what comes after is not recorded, but a flush
-    // is still answered (the file is written), so no thread waits for it.
-    while let Ok(m) = rx.recv() {
+    // (one that came with the end, or later) is still answered once the
+    // file is written, so that no thread waits for it.
+    let _ = std::io::Write::flush(&mut w.out);
+    for m in due.into_iter().chain(rx.iter()) {
         if let Msg::Flush(done) = m {
             let _ = std::io::Write::flush(&mut w.out);
             let _ = done.send(());
