@@ -555,3 +555,168 @@ fn a_full_ring_drops_and_counts_and_never_blocks() {
     let report: serde_json::Value = serde_json::to_value(Report::from_trace(&trace)).unwrap();
     assert_eq!(report["dropped_events"], trace.dropped_events);
 }
+
+#[test]
+fn a_real_runs_trace_replays_to_the_same_report_every_time() {
+    let path = trace_path("again.trace");
+    let mut cmd = Command::new(example("pipeline"));
+    cmd.env("WEFT_TRACE", &path);
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    let replay = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
+        cmd.args(["replay", "--headless", "--json"]).arg(&path);
+        let out = run(cmd);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        out.stdout
+    };
+    let first = replay();
+    assert_eq!(first, replay(), "two replays, two reports");
+    let report: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    let here = serde_json::to_value(Report::from_trace(&read(&path))).unwrap();
+    assert_eq!(report, here, "the binary's report is the library's");
+    assert_eq!(report["engine"], "live");
+    assert_eq!(report["outcome"], "completed");
+    let q = &report["queues"][0];
+    assert_eq!(q["name"], "jobs");
+    assert_eq!(
+        (q["puts"].as_u64(), q["gets"].as_u64()),
+        (Some(20), Some(20))
+    );
+}
+
+/// The program of the test below: each timed wait gives up once, a
+/// `try_lock` fails on a held lock, a barrier of three picks one leader,
+/// and a receive after the last sender is gone fails at once.
+#[test]
+fn edge_child() {
+    use std::sync::Arc;
+    use weft::sync::{channel, thread, Barrier, Condvar, Event, Mutex, RwLock, Semaphore};
+    if std::env::var_os("WEFT_EDGE_CHILD").is_none() {
+        return;
+    }
+    let short = Duration::from_millis(3);
+    let m = Mutex::named("m", 0u32);
+    let cond = Condvar::named("cond");
+    {
+        let mut g = m.lock();
+        assert!(cond.wait_for(&mut g, short), "nobody notifies");
+    }
+    let flag = Event::named("flag");
+    assert!(flag.wait_for(short), "nobody sets it");
+    let sem = Semaphore::named("sem", 0);
+    assert!(sem.try_acquire_for(short).is_none());
+    let (tx, rx) = channel::bounded_named::<u32>("q", 1);
+    assert!(rx.recv_timeout(short).is_err());
+    // A writer gives up while this thread reads.
+    let rw = Arc::new(RwLock::named("rw", 0u32));
+    {
+        let _r = rw.read();
+        let rw = rw.clone();
+        let writer = thread::Builder::new()
+            .name("writer".into())
+            .spawn(move || rw.try_write_for(Duration::from_millis(3)).is_none())
+            .unwrap();
+        assert!(writer.join().unwrap());
+    }
+    // A held lock: try_lock fails without waiting, and records nothing.
+    let shared = Arc::new(Mutex::named("held", 0u32));
+    let holding = shared.lock();
+    let tried = {
+        let shared = shared.clone();
+        thread::Builder::new()
+            .name("trier".into())
+            .spawn(move || shared.try_lock().is_none())
+            .unwrap()
+    };
+    assert!(tried.join().unwrap());
+    drop(holding);
+    let barrier = Arc::new(Barrier::named("round", 3));
+    let parties: Vec<_> = (0..2)
+        .map(|i| {
+            let b = barrier.clone();
+            thread::Builder::new()
+                .name(format!("party{i}"))
+                .spawn(move || b.wait())
+                .unwrap()
+        })
+        .collect();
+    let mut leaders = usize::from(barrier.wait());
+    for p in parties {
+        leaders += usize::from(p.join().unwrap());
+    }
+    assert_eq!(leaders, 1);
+    drop(tx);
+    assert!(rx.recv().is_err(), "the sender is gone");
+    drop(rw);
+}
+
+#[test]
+fn every_timed_wait_that_gives_up_try_lock_barriers_and_disconnects_are_recorded() {
+    let path = trace_path("edges.trace");
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--exact",
+        "sync_record::edge_child",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env("WEFT_EDGE_CHILD", "1")
+    .env("WEFT_TRACE", &path);
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    let trace = read(&path);
+    let cat = &trace.catalog;
+    let timeouts: Vec<String> = trace
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::WaitTimeout { task, on } => {
+                Some(format!("{} {}", cat.task_name(task), cat.wait_name(on)))
+            }
+            _ => None,
+        })
+        .collect();
+    // The child's test runs on a thread named after it.
+    let me = "sync_record::edge_child";
+    assert_eq!(timeouts.len(), 5, "{timeouts:?}");
+    for (who, what) in [
+        (me, "cond"),
+        (me, "flag"),
+        (me, "sem"),
+        (me, "q"),
+        ("writer", "rw"),
+    ] {
+        assert!(
+            timeouts
+                .iter()
+                .any(|t| t.starts_with(&format!("{who} ")) && t.contains(what)),
+            "{who} on {what} in {timeouts:?}"
+        );
+    }
+    // The failed try_lock recorded neither a wait nor an acquisition.
+    let held = cat.resources.iter().position(|r| r.name == "held").unwrap() as u32;
+    let trier = cat.tasks.iter().position(|t| t.name == "trier").unwrap() as u32;
+    assert!(!trace.events().iter().any(|e| matches!(
+        e.kind,
+        EventKind::LockWait { task, lock } | EventKind::LockAcquire { task, lock, .. }
+            if task.0 == trier && lock.0 == held
+    )));
+    let mut arrivals: Vec<u32> = trace
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::BarrierWait { arrived, .. } => Some(arrived),
+            _ => None,
+        })
+        .collect();
+    arrivals.sort();
+    assert_eq!(arrivals, [1, 2, 3]);
+    let report = Report::from_trace(&trace);
+    assert_eq!(report.outcome, Some("completed"));
+    assert!(
+        report.tasks.iter().all(|t| t.final_state == "done"),
+        "nobody is left waiting: {:?}",
+        report.tasks
+    );
+}
