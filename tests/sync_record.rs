@@ -44,6 +44,20 @@ fn trace_path(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// The arrival numbers of every barrier wait, in order.
+fn barrier_arrivals(trace: &weft::trace::Trace) -> Vec<u32> {
+    let mut arrivals: Vec<u32> = trace
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::BarrierWait { arrived, .. } => Some(arrived),
+            _ => None,
+        })
+        .collect();
+    arrivals.sort();
+    arrivals
+}
+
 fn read(path: &PathBuf) -> weft::trace::Trace {
     let bytes = std::fs::read(path).unwrap();
     weft::trace::read(&bytes[..], false).unwrap_or_else(|e| panic!("{path:?}: {e:?}"))
@@ -371,16 +385,7 @@ fn every_primitive_is_recorded_as_the_simulator_records_it() {
     assert_eq!(count(&|k| matches!(k, EventKind::ReadAcquire { .. })), 3);
     assert_eq!(count(&|k| matches!(k, EventKind::PermitAcquire { .. })), 3);
     assert_eq!(count(&|k| matches!(k, EventKind::PermitRelease { .. })), 3);
-    let mut arrivals: Vec<u32> = trace
-        .events()
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::BarrierWait { arrived, .. } => Some(arrived),
-            _ => None,
-        })
-        .collect();
-    arrivals.sort();
-    assert_eq!(arrivals, [1, 2, 3]);
+    assert_eq!(barrier_arrivals(&trace), [1, 2, 3]);
     // Each worker takes the rlock twice: depths 1 then 2, released to 0.
     let depths: Vec<u32> = trace
         .events()
@@ -702,16 +707,7 @@ fn every_timed_wait_that_gives_up_try_lock_barriers_and_disconnects_are_recorded
         EventKind::LockWait { task, lock } | EventKind::LockAcquire { task, lock, .. }
             if task.0 == trier && lock.0 == held
     )));
-    let mut arrivals: Vec<u32> = trace
-        .events()
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::BarrierWait { arrived, .. } => Some(arrived),
-            _ => None,
-        })
-        .collect();
-    arrivals.sort();
-    assert_eq!(arrivals, [1, 2, 3]);
+    assert_eq!(barrier_arrivals(&trace), [1, 2, 3]);
     let report = Report::from_trace(&trace);
     assert_eq!(report.outcome, Some("completed"));
     assert!(

@@ -286,6 +286,32 @@ fn main_only() -> Vec<ProcessInfo> {
 }
 
 impl Catalog {
+    /// A catalog of nothing yet: a run named `scenario` of `engine` on one
+    /// CPU, first come first served, ticks of 1 ms, the main process only;
+    /// what differs is set over it (`Catalog { cpus: 4, ..Catalog::empty(..) }`).
+    pub fn empty(scenario: &str, engine: &str) -> Catalog {
+        Catalog {
+            scenario: scenario.into(),
+            description: String::new(),
+            path: String::new(),
+            engine: engine.into(),
+            seed: 0,
+            cpus: 1,
+            policy: "fcfs".into(),
+            quantum: 1,
+            tick_label: "1ms".into(),
+            max_ticks: 1000,
+            tasks: Vec::new(),
+            resources: Vec::new(),
+            vars: Vec::new(),
+            processes: main_only(),
+            gil: false,
+            switch_interval: 0,
+            switch_cost: 0,
+            expect: None,
+        }
+    }
+
     /// The length of one tick in nanoseconds, when the tick label is a duration.
     pub fn tick_ns(&self) -> Option<u64> {
         parse_duration(&self.tick_label)

@@ -21,7 +21,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use crate::event::lines::Declaration;
-use crate::event::{Catalog, Event, EventKind, Outcome, ProcessInfo, TaskId, TaskInfo};
+use crate::event::{Catalog, Event, EventKind, Outcome, TaskId, TaskInfo};
 
 /// One event as a thread records it: the clock's raw reading, and what
 /// happened.
@@ -303,30 +303,17 @@ fn tick_ns() -> u64 {
 /// declarations; it may use up to `MAX_CPUS` CPU lanes (one a thread), and
 /// the reader keeps those its events use.
 fn live_catalog(tick_ns: u64) -> Catalog {
+    let name = std::env::args()
+        .next()
+        .and_then(|a| a.rsplit(['/', '\\']).next().map(str::to_string))
+        .unwrap_or_else(|| "program".into());
     Catalog {
-        scenario: std::env::args()
-            .next()
-            .and_then(|a| a.rsplit(['/', '\\']).next().map(str::to_string))
-            .unwrap_or_else(|| "program".into()),
         description: "A real program, recorded by weft::sync.".into(),
         path: "weft::sync".into(),
-        engine: "live".into(),
-        seed: 0,
         cpus: crate::limits::MAX_CPUS as u32,
         policy: "os".into(),
-        quantum: 1,
         tick_label: crate::event::format_duration(tick_ns),
         max_ticks: crate::limits::MAX_TICKS as u64,
-        tasks: Vec::new(),
-        resources: Vec::new(),
-        vars: Vec::new(),
-        processes: vec![ProcessInfo {
-            name: "main".into(),
-            ..ProcessInfo::default()
-        }],
-        gil: false,
-        switch_interval: 0,
-        switch_cost: 0,
-        expect: None,
+        ..Catalog::empty(&name, "live")
     }
 }

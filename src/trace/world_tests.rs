@@ -31,15 +31,7 @@ fn res(name: &str, kind: &str) -> ResourceInfo {
 
 fn catalog(tasks: Vec<TaskInfo>, resources: Vec<ResourceInfo>) -> Catalog {
     Catalog {
-        scenario: "test".into(),
-        description: String::new(),
-        path: String::new(),
-        engine: "sim".into(),
-        seed: 0,
         cpus: 2,
-        policy: "fcfs".into(),
-        quantum: 1,
-        tick_label: "1ms".into(),
         max_ticks: 100,
         tasks,
         resources,
@@ -47,14 +39,7 @@ fn catalog(tasks: Vec<TaskInfo>, resources: Vec<ResourceInfo>) -> Catalog {
             name: "x".into(),
             initial: 5,
         }],
-        processes: vec![ProcessInfo {
-            name: "main".into(),
-            ..ProcessInfo::default()
-        }],
-        gil: false,
-        switch_interval: 0,
-        switch_cost: 0,
-        expect: None,
+        ..Catalog::empty("test", "sim")
     }
 }
 

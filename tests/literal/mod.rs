@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use weft::event::{
-    Catalog, Event, EventKind, ProcessInfo, ResourceId, ResourceInfo, ScriptInfo, TaskId, TaskInfo,
-    TaskState, VarInfo, WaitOn,
+    Catalog, Event, EventKind, ResourceId, ResourceInfo, ScriptInfo, TaskId, TaskInfo, TaskState,
+    VarInfo, WaitOn,
 };
 use weft::trace::Trace;
 
@@ -31,27 +31,11 @@ impl Literal {
     pub fn new(name: &str, cpus: u32) -> Literal {
         Literal {
             cat: Catalog {
-                scenario: name.into(),
-                description: String::new(),
                 path: "literal".into(),
-                engine: "sim".into(),
-                seed: 0,
                 cpus,
-                policy: "fcfs".into(),
                 quantum: 2,
                 tick_label: "10ms".into(),
-                max_ticks: 1000,
-                tasks: Vec::new(),
-                resources: Vec::new(),
-                vars: Vec::new(),
-                processes: vec![ProcessInfo {
-                    name: "main".into(),
-                    ..ProcessInfo::default()
-                }],
-                gil: false,
-                switch_interval: 0,
-                switch_cost: 0,
-                expect: None,
+                ..Catalog::empty(name, "sim")
             },
             events: Vec::new(),
             tick: 0,
