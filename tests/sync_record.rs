@@ -155,6 +155,52 @@ fn a_real_abba_deadlock_is_named_on_stderr_and_written_into_the_trace() {
     let world = trace.last();
     let chains = weft::analysis::wait_chains(&trace.catalog, world);
     assert!(chains.iter().any(|c| c.is_deadlock()), "{chains:?}");
+    // The trace says where each thread waits: the report and the screen.
+    let d = &report.deadlocks[0];
+    for e in &d.cycle {
+        let at = e.at.as_deref().unwrap_or("");
+        assert!(
+            at.starts_with("examples/bank_deadlock.rs:"),
+            "{:?}",
+            d.cycle
+        );
+        assert!(
+            err.contains(&format!(
+                "{} waits for lock {}, held by {}, at {at}",
+                e.task, e.waits_for, e.held_by
+            )),
+            "{err}"
+        );
+    }
+    let text = weft::report::render_text(&report, false);
+    assert!(
+        text.contains("t1 waits for B at examples/bank_deadlock.rs:"),
+        "{text}"
+    );
+    let engine = weft::tui::NoEngine;
+    let mut app = weft::tui::App::new(
+        &engine,
+        weft::tui::Open::Trace(trace),
+        weft::tui::Theme::new(false),
+    );
+    app.update(weft::tui::Action::Resize {
+        width: 120,
+        height: 40,
+    });
+    app.update(weft::tui::Action::End);
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| weft::tui::layout::draw(f, &app)).unwrap();
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(
+        screen.contains("t1 waits at examples/bank_deadlock.rs:"),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -237,3 +237,35 @@ pub fn stall_reason(cat: &Catalog, world: &World, s: &StuckTask) -> String {
         WaitOn::AwaitSleep => format!("{who} is in an await sleep that never ends"),
     }
 }
+
+/// Where a blocked task's wait was made: in a real program's trace, the
+/// place of the waiting call (`bank.rs:22`), given for the `blocked` state
+/// at event `blocked_step`; in a scenario, the line of the script at the
+/// task's instruction `pc` (`abba.toml:14`).
+pub fn wait_place(
+    trace: &crate::trace::Trace,
+    task: crate::event::TaskId,
+    blocked_step: Option<usize>,
+    pc: Option<u32>,
+) -> Option<String> {
+    if let Some(at) = blocked_step.and_then(|s| trace.wait_site(s)) {
+        return Some(at.to_string());
+    }
+    let script = &trace.catalog.tasks.get(task.index())?.script;
+    let line = script.pc_line.get(pc? as usize)?;
+    let file = trace.catalog.path.rsplit(['/', '\\']).next()?;
+    Some(format!("{file}:{}", script.first_line + line))
+}
+
+/// The event that began the state `task` is in after the first `step`
+/// events (its last state change before `step`).
+pub fn state_step(
+    trace: &crate::trace::Trace,
+    task: crate::event::TaskId,
+    step: usize,
+) -> Option<usize> {
+    let events = trace.events();
+    events[..step.min(events.len())].iter().rposition(
+        |e| matches!(e.kind, crate::event::EventKind::State { task: t, .. } if t == task),
+    )
+}

@@ -8,7 +8,9 @@ mod expect;
 mod stats;
 mod waitfor;
 
-pub use describe::{failure_text, rule_text, stall_reason, wait_label, wait_words};
+pub use describe::{
+    failure_text, rule_text, stall_reason, state_step, wait_label, wait_place, wait_words,
+};
 pub use expect::{check_expectations, CheckResult, ExpectResult};
 pub use stats::{averages, task_stats, Averages, TaskStats};
 pub use waitfor::{chain_text, knot_lines, wait_chains, wait_edges, waiters, WaitChain};

@@ -32,6 +32,14 @@ pub enum Declaration {
         /// Its TID or PID.
         id: u64,
     },
+    /// Where in the program a task's next wait was made (`file.rs:LINE`):
+    /// it belongs to the task's next `blocked` state after this line.
+    WaitAt {
+        /// The task.
+        task: crate::event::TaskId,
+        /// The place of the waiting call.
+        at: String,
+    },
     /// Events the recorder dropped so far, because its writer fell behind
     /// (the latest such line counts).
     DroppedEvents(u64),

@@ -112,6 +112,8 @@ pub struct TaskReport {
     pub failure: Option<String>,
     /// The locks it holds at the end.
     pub held: Vec<String>,
+    /// Where it waits at the end, when blocked (as a deadlock's `at`).
+    pub blocked_at: Option<String>,
     /// A real program's run: the thread's or process's id in the operating
     /// system (`null` when unknown; left out of a simulated run's report).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -183,6 +185,9 @@ pub struct CycleEdge {
     pub waits_for: String,
     /// Who holds it.
     pub held_by: String,
+    /// Where the task waits: the place of the waiting call in a real
+    /// program (`bank.rs:22`), the script's line in a scenario.
+    pub at: Option<String>,
 }
 
 /// A lock at the end of the run.
@@ -347,6 +352,7 @@ impl Report {
                     response_time: s.response_time,
                     failure,
                     held,
+                    blocked_at: place_of_wait(trace, crate::event::TaskId(i as u32)),
                     os_id: live.then_some(info.os_id),
                 }
             })
@@ -386,7 +392,7 @@ impl Report {
                 .map(|d| DeadlockReport {
                     tick: d.tick,
                     rule: d.rule.name(),
-                    cycle: cycle_edges(cat, &d.edges),
+                    cycle: cycle_edges(trace, &d.edges),
                 })
                 .collect(),
             stall: world.stall.as_ref().map(|stuck| StallReport {
@@ -464,15 +470,27 @@ impl Report {
     }
 }
 
-fn cycle_edges(cat: &Catalog, cycle: &[WaitEdge]) -> Vec<CycleEdge> {
+fn cycle_edges(trace: &Trace, cycle: &[WaitEdge]) -> Vec<CycleEdge> {
+    let cat = &trace.catalog;
     cycle
         .iter()
         .map(|e| CycleEdge {
             task: cat.task_name(e.task).to_string(),
             waits_for: cat.wait_name(e.waits_for).to_string(),
             held_by: cat.task_name(e.held_by).to_string(),
+            at: place_of_wait(trace, e.task),
         })
         .collect()
+}
+
+/// Where a task blocked at the end waits.
+fn place_of_wait(trace: &Trace, task: crate::event::TaskId) -> Option<String> {
+    let t = trace.last().tasks.get(task.index())?;
+    if !matches!(t.state, TaskState::Blocked { .. }) {
+        return None;
+    }
+    let step = crate::analysis::state_step(trace, task, trace.len());
+    crate::analysis::wait_place(trace, task, step, t.pc)
 }
 
 fn lock_reports(trace: &Trace) -> Vec<LockReport> {

@@ -76,6 +76,14 @@ pub fn render_text(r: &Report, color: bool) -> String {
             d.tick,
             paint(color, style, &chain)
         );
+        // Where each waits, once a task.
+        let mut said: Vec<&str> = Vec::new();
+        for e in &d.cycle {
+            if let (Some(at), false) = (&e.at, said.contains(&e.task.as_str())) {
+                let _ = writeln!(s, "    {} waits for {} at {at}", e.task, e.waits_for);
+                said.push(&e.task);
+            }
+        }
     }
     for t in r.tasks.iter().filter(|t| t.final_state == "blocked") {
         if r.outcome == Some("stalled") {

@@ -446,6 +446,10 @@ impl Recorder {
         if let Some(g) = now() {
             return Some(g);
         }
+        // Where the program waits, once a wait: the wait is slow already.
+        let _ = self
+            .tx
+            .send(Msg::WaitAt(task, format!("{}:{}", at.file(), at.line())));
         self.event(EventKind::LockWait { task, lock });
         self.blocked(task, on, timed);
         if !timed {

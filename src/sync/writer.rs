@@ -35,6 +35,8 @@ pub(super) enum Msg {
     Event(u64, EventKind),
     /// A task's id in the operating system.
     OsId(TaskId, u64),
+    /// The place of a task's next wait.
+    WaitAt(TaskId, String),
     /// Write what was sent so far; answer when it is written.
     Flush(Sender<()>),
     /// The run is over, with this outcome: written last.
@@ -176,6 +178,9 @@ impl Writer {
             Msg::Resource(info) => write_declaration(&mut self.out, &Declaration::Resource(info)),
             Msg::OsId(task, id) => {
                 write_declaration(&mut self.out, &Declaration::OsId { task, id })
+            }
+            Msg::WaitAt(task, at) => {
+                write_declaration(&mut self.out, &Declaration::WaitAt { task, at })
             }
             Msg::Event(at, kind) => {
                 self.pending.push((at, kind));

@@ -118,6 +118,7 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
     let mut buf = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut stamps: Vec<Option<u64>> = Vec::new();
+    let mut sites: Vec<(usize, usize, Declaration)> = Vec::new();
     let mut dropped = 0;
     let mut n = 1;
     loop {
@@ -136,7 +137,14 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
             Err(format!("more than {MAX_EVENTS} events (the event limit)"))
         } else if line.first() == Some(&b'{') {
             declaration(line)
-                .and_then(|d| apply_declaration(d, &mut catalog, &mut dropped))
+                .and_then(|d| {
+                    apply_declaration(d.clone(), &mut catalog, &mut dropped)?;
+                    // A wait's place belongs to the events that follow.
+                    if let Declaration::WaitAt { .. } = d {
+                        sites.push((events.len(), n, d));
+                    }
+                    Ok(())
+                })
                 .map(|()| None)
         } else {
             let last = events.last().map_or(0, |e| e.tick);
@@ -170,7 +178,15 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
         catalog.cpus = catalog.cpus.min(used).max(1);
     }
     let mut trace = Trace::new(catalog);
-    for (e, ns) in events.into_iter().zip(stamps) {
+    let mut sites = sites.into_iter().peekable();
+    'events: for (i, (e, ns)) in events.into_iter().zip(stamps).enumerate() {
+        while let Some((_, line, site)) = sites.next_if(|(at, _, _)| *at <= i) {
+            match trace.declare(site) {
+                Ok(()) => {}
+                Err(_) if partial => break 'events,
+                Err(m) => return Err(bad(line, m)),
+            }
+        }
         trace.push_at(e, ns);
     }
     trace.dropped_events = dropped;
@@ -183,6 +199,9 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
     }
     Ok(trace)
 }
+
+/// The longest place of a wait a trace may give (`file.rs:LINE`).
+const MAX_PLACE: usize = 512;
 
 /// Parses a declaration line.
 fn declaration(line: &[u8]) -> Result<Declaration, String> {
@@ -224,6 +243,14 @@ pub(super) fn apply_declaration(
                 task.0
             )),
         },
+        Declaration::WaitAt { task, .. } if task.index() >= catalog.tasks.len() => Err(format!(
+            "the place of a wait of task {}, which is not declared",
+            task.0
+        )),
+        Declaration::WaitAt { at, .. } if at.len() > MAX_PLACE => {
+            Err(format!("a wait's place longer than {MAX_PLACE} bytes"))
+        }
+        Declaration::WaitAt { .. } => Ok(()),
         Declaration::DroppedEvents(n) => {
             *dropped = n;
             Ok(())

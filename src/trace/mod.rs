@@ -42,7 +42,22 @@ pub struct Trace {
     /// A real program's trace: each event's time in nanoseconds since the
     /// recording started (empty when the events have none).
     ns: Vec<u64>,
+    /// A real program's trace: the places of its waits, each once.
+    places: Vec<String>,
+    place_ids: std::collections::HashMap<String, u32>,
+    /// Per task, the places of its waits declared and not yet given to a
+    /// `blocked` state (at most [`MAX_DUE`] a task).
+    sites_due: Vec<std::collections::VecDeque<u32>>,
+    /// The place of the wait of each `blocked` state that has one, by the
+    /// event's index.
+    sites: std::collections::HashMap<usize, u32>,
 }
+
+/// The most places of waits a trace may name.
+pub const MAX_PLACES: usize = 1 << 16;
+
+/// The most places of a task's waits kept waiting for its `blocked` state.
+const MAX_DUE: usize = 1024;
 
 impl Trace {
     /// An empty trace for a run of `catalog`.
@@ -61,6 +76,10 @@ impl Trace {
             every: every.max(1),
             dropped_events: 0,
             ns: Vec::new(),
+            places: Vec::new(),
+            place_ids: std::collections::HashMap::new(),
+            sites_due: Vec::new(),
+            sites: std::collections::HashMap::new(),
         }
     }
 
@@ -90,11 +109,31 @@ impl Trace {
             let before = self.ns.last().copied().unwrap_or(0);
             self.ns.push(ns.unwrap_or(before).max(before));
         }
+        if let crate::event::EventKind::State {
+            task,
+            state: crate::event::TaskState::Blocked { .. },
+        } = event.kind
+        {
+            if let Some(at) = self
+                .sites_due
+                .get_mut(task.index())
+                .and_then(std::collections::VecDeque::pop_front)
+            {
+                self.sites.insert(self.events.len(), at);
+            }
+        }
         self.last.apply(&event);
         self.events.push(event);
         if self.events.len().is_multiple_of(self.every) {
             self.checkpoints.push(self.last.clone());
         }
+    }
+
+    /// Where in the program the wait that the event at `step` (a `blocked`
+    /// state) began was made, when the trace says (`file.rs:LINE`).
+    pub fn wait_site(&self, step: usize) -> Option<&str> {
+        let id = *self.sites.get(&step)?;
+        self.places.get(id as usize).map(String::as_str)
     }
 
     /// The time of the event at `step` in nanoseconds, in a trace whose
@@ -114,7 +153,31 @@ impl Trace {
     /// each thread has a CPU lane of its own, so a task brings its lane.
     /// An error (past a limit) changes nothing.
     pub fn declare(&mut self, d: Declaration) -> Result<(), String> {
-        jsonl::apply_declaration(d, &mut self.catalog, &mut self.dropped_events)?;
+        jsonl::apply_declaration(d.clone(), &mut self.catalog, &mut self.dropped_events)?;
+        if let Declaration::WaitAt { task, at } = d {
+            let id = match self.place_ids.get(&at) {
+                Some(&id) => id,
+                None if self.places.len() >= MAX_PLACES => {
+                    return Err(format!("more than {MAX_PLACES} places of waits"));
+                }
+                None => {
+                    let id = self.places.len() as u32;
+                    self.place_ids.insert(at.clone(), id);
+                    self.places.push(at);
+                    id
+                }
+            };
+            let i = task.index();
+            if self.sites_due.len() <= i {
+                self.sites_due
+                    .resize(i + 1, std::collections::VecDeque::new());
+            }
+            let due = &mut self.sites_due[i];
+            if due.len() >= MAX_DUE {
+                due.pop_front();
+            }
+            due.push_back(id);
+        }
         follow::grow_live_cpus(&mut self.catalog);
         self.last.grow(&self.catalog);
         Ok(())

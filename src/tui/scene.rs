@@ -101,6 +101,18 @@ impl<'a> Scene<'a> {
             .unwrap_or(false)
     }
 
+    /// In a real program's trace, where `task`'s wait at the cursor was
+    /// made (the place of its waiting call), when it is blocked.
+    pub fn wait_site(&self, task: crate::event::TaskId) -> Option<&'a str> {
+        let marks = self.lanes.tasks.get(task.index())?;
+        let shown = marks.partition_point(|m| m.step < self.view.cursor);
+        let m = marks[..shown].last()?;
+        if !matches!(m.value, crate::event::TaskState::Blocked { .. }) {
+            return None;
+        }
+        self.trace.wait_site(m.step)
+    }
+
     /// Whether a panel has the focus.
     pub fn focused(&self, p: Panel) -> bool {
         self.view.focus == p

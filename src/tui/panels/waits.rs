@@ -56,7 +56,7 @@ impl WaitsView<'_> {
             mark(&c.edges);
             match c.deadlock {
                 Some(rule) => self.deadlock_lines(rule, &c.edges, &mut out),
-                None => out.push(self.chain_line(&c.edges)),
+                None => self.chain_lines(&c.edges, &mut out),
             }
         }
         if let Some(d) = reported {
@@ -84,6 +84,28 @@ impl WaitsView<'_> {
                 Span::styled(chain_text(self.scene.catalog, edges), th.error()),
             ])),
         }
+        self.places(edges.iter().map(|e| e.task), out);
+    }
+
+    /// In a real program's trace, where each of `tasks` waits (the place of
+    /// its waiting call), once a task; a scenario's scripts panel shows the
+    /// line instead.
+    fn places(&self, tasks: impl Iterator<Item = TaskId>, out: &mut Vec<Line<'static>>) {
+        let sc = self.scene;
+        let mut said = Vec::new();
+        for t in tasks {
+            if said.contains(&t) {
+                continue;
+            }
+            said.push(t);
+            let Some(at) = sc.wait_site(t) else {
+                continue;
+            };
+            out.push(Line::styled(
+                format!("  {} waits at {at}", sc.catalog.task_name(t)),
+                sc.theme.dim(),
+            ));
+        }
     }
 
     /// A chain of waits that is no deadlock, noting a timeout on it.
@@ -103,6 +125,12 @@ impl WaitsView<'_> {
         ])
     }
 
+    /// A chain of waits that is no deadlock, and where its tasks wait.
+    fn chain_lines(&self, edges: &[WaitEdge], out: &mut Vec<Line<'static>>) {
+        out.push(self.chain_line(edges));
+        self.places(edges.iter().map(|e| e.task), out);
+    }
+
     fn others(&self, in_chain: &[bool], out: &mut Vec<Line<'static>>) {
         let sc = self.scene;
         for (i, t) in sc.world.tasks.iter().enumerate() {
@@ -115,9 +143,12 @@ impl WaitsView<'_> {
             let who = sc.catalog.task_name(TaskId(i as u32)).to_string();
             let what = wait_words(sc.catalog, sc.world, on);
             let note = if timed { " (with a timeout)" } else { "" };
+            let at = sc
+                .wait_site(TaskId(i as u32))
+                .map_or(String::new(), |a| format!(" at {a}"));
             out.push(Line::from(vec![
                 Span::styled(format!("· {who}"), sc.theme.title()),
-                Span::raw(format!(" waits for {what}{note}")),
+                Span::raw(format!(" waits for {what}{note}{at}")),
             ]));
         }
     }
