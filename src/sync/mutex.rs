@@ -89,6 +89,9 @@ impl<T: ?Sized> Mutex<T> {
         self.lock_recorded(rec)
     }
 
+    // Kept out of line, so that `lock` without a recording stays small.
+    #[cold]
+    #[inline(never)]
     #[track_caller]
     fn lock_recorded(&self, rec: &'static Recorder) -> MutexGuard<'_, T> {
         let waited = self.take_recorded(rec, None, Location::caller());
@@ -198,7 +201,18 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        let Some(task) = self.task else { return };
+        if let Some(task) = self.task {
+            self.released(task);
+        }
+    }
+}
+
+impl<T: ?Sized> MutexGuard<'_, T> {
+    /// Records the release (before the lock is let go, when the guard's
+    /// fields drop).
+    #[cold]
+    #[inline(never)]
+    fn released(&self, task: TaskId) {
         self.lock.owner.store(0, Ordering::Release);
         if let (Some(rec), Some(&id)) = (active(), self.lock.id.get()) {
             rec.event(EventKind::LockRelease {
