@@ -201,6 +201,8 @@ fn session_key(key: &KeyEvent) -> Option<Action> {
         KeyCode::Tab => Action::FocusNext,
         KeyCode::BackTab => Action::FocusPrev,
         KeyCode::Enter => Action::Select,
+        KeyCode::Home => Action::Start,
+        KeyCode::End => Action::End,
         KeyCode::Char(c) => return session_char(c),
         _ => return None,
     };
@@ -252,7 +254,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("→ ← / l h", "one event forward / back"),
     ("Shift+→ ← / L H", "one tick forward / back"),
     ("[ / ]", "slower / faster (ticks per second)"),
-    ("g / G", "start / end of the run"),
+    ("g G / Home End", "start / end of the run (live: follow it)"),
     ("d", "jump to the deadlock"),
     ("Tab / Shift+Tab", "focus the next / previous panel"),
     ("↑ ↓ / k j", "move within the focused panel"),
