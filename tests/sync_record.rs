@@ -463,6 +463,7 @@ fn a_real_run_gives_os_ids_its_tick_and_timed_out_waits() {
         .spawn()
         .unwrap();
     let pid = u64::from(child.id());
+    let started = Instant::now();
     let deadline = Instant::now() + Duration::from_secs(60);
     while child.try_wait().unwrap().is_none() {
         if Instant::now() > deadline {
@@ -472,10 +473,18 @@ fn a_real_run_gives_os_ids_its_tick_and_timed_out_waits() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    let lasted = started.elapsed();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let trace = read(&path);
     assert_eq!(trace.catalog.tick_label, "100µs");
+    // Every time is within the run: the last, the end, no later than the
+    // program's whole life as seen from here.
+    let last = trace.ns_at(trace.len() - 1).unwrap();
+    assert!(
+        u128::from(last) <= lasted.as_nanos(),
+        "the end at {last} ns, the program lasted {lasted:?}"
+    );
     // Each event carries its nanoseconds, never going back, and its tick
     // is the tick those fall in.
     let mut before = 0;

@@ -243,7 +243,8 @@ impl Recorder {
                 }
             }
         });
-        if let (Err(_), Some((at, kind))) = (pushed, item) {
+        if let (Err(_), Some((raw, kind))) = (pushed, item) {
+            let at = self.clock.delta_as_nanos(self.start, raw);
             if self.tx.try_send(Msg::Event(at, kind)).is_err() {
                 self.count_dropped(1);
             }

@@ -31,7 +31,8 @@ pub(super) type Stamp = (u64, EventKind);
 pub(super) enum Msg {
     Task(TaskInfo),
     Resource(crate::event::ResourceInfo),
-    /// An event of a thread whose ring is gone (at its very end).
+    /// An event of a thread whose ring is gone (at its very end), with its
+    /// nanoseconds since the start.
     Event(u64, EventKind),
     /// A task's id in the operating system.
     OsId(TaskId, u64),
