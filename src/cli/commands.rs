@@ -38,17 +38,12 @@ pub fn dispatch(command: Option<Command>, picker_mouse: bool) -> i32 {
             headless,
             json,
             partial,
-            follow: true,
+            follow,
             no_mouse,
-        }) => super::watch::follow(&trace, headless, json, partial, !no_mouse),
-        Some(Command::Replay {
-            trace,
-            headless,
-            json,
-            partial,
-            follow: false,
-            no_mouse,
-        }) => replay(&trace, headless, json, partial, !no_mouse),
+        }) => {
+            let open = if follow { super::watch::follow } else { replay };
+            open(&trace, headless, json, partial, !no_mouse)
+        }
         Some(Command::Watch {
             headless,
             json,

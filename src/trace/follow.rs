@@ -8,7 +8,7 @@
 //! [`read`]: super::read
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -92,8 +92,9 @@ impl Tail {
             return Ok(None);
         };
         let catalog = starting_catalog(read_header(&start[..=end])?);
-        let mut input = BufReader::new(File::open(path)?);
-        input.seek_relative(end as i64 + 1)?;
+        // The rest is read from the line after the header.
+        file.seek(SeekFrom::Start(end as u64 + 1))?;
+        let input = BufReader::new(file);
         let tail = Tail {
             input,
             catalog: catalog.clone(),

@@ -137,13 +137,14 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
             Err(format!("more than {MAX_EVENTS} events (the event limit)"))
         } else if line.first() == Some(&b'{') {
             declaration(line)
-                .and_then(|d| {
-                    apply_declaration(d.clone(), &mut catalog, &mut dropped)?;
+                .and_then(|d| match d {
                     // A wait's place belongs to the events that follow.
-                    if let Declaration::WaitAt { .. } = d {
+                    Declaration::WaitAt { task, ref at } => {
+                        check_place(task, at, &catalog)?;
                         sites.push((events.len(), n, d));
+                        Ok(())
                     }
-                    Ok(())
+                    d => apply_declaration(d, &mut catalog, &mut dropped),
                 })
                 .map(|()| None)
         } else {
@@ -203,6 +204,24 @@ pub fn read(mut input: impl BufRead, partial: bool) -> Result<Trace, TraceError>
 /// The longest place of a wait a trace may give (`file.rs:LINE`).
 const MAX_PLACE: usize = 512;
 
+/// Checks the place of a wait: its task is declared, the place not too long.
+pub(super) fn check_place(
+    task: crate::event::TaskId,
+    at: &str,
+    catalog: &Catalog,
+) -> Result<(), String> {
+    if task.index() >= catalog.tasks.len() {
+        return Err(format!(
+            "the place of a wait of task {}, which is not declared",
+            task.0
+        ));
+    }
+    if at.len() > MAX_PLACE {
+        return Err(format!("a wait's place longer than {MAX_PLACE} bytes"));
+    }
+    Ok(())
+}
+
 /// Parses a declaration line.
 fn declaration(line: &[u8]) -> Result<Declaration, String> {
     serde_json::from_slice(line).map_err(|e| format!("corrupt declaration ({e})"))
@@ -243,14 +262,7 @@ pub(super) fn apply_declaration(
                 task.0
             )),
         },
-        Declaration::WaitAt { task, .. } if task.index() >= catalog.tasks.len() => Err(format!(
-            "the place of a wait of task {}, which is not declared",
-            task.0
-        )),
-        Declaration::WaitAt { at, .. } if at.len() > MAX_PLACE => {
-            Err(format!("a wait's place longer than {MAX_PLACE} bytes"))
-        }
-        Declaration::WaitAt { .. } => Ok(()),
+        Declaration::WaitAt { task, at } => check_place(task, &at, catalog),
         Declaration::DroppedEvents(n) => {
             *dropped = n;
             Ok(())

@@ -153,33 +153,45 @@ impl Trace {
     /// each thread has a CPU lane of its own, so a task brings its lane.
     /// An error (past a limit) changes nothing.
     pub fn declare(&mut self, d: Declaration) -> Result<(), String> {
-        jsonl::apply_declaration(d.clone(), &mut self.catalog, &mut self.dropped_events)?;
-        if let Declaration::WaitAt { task, at } = d {
-            let id = match self.place_ids.get(&at) {
-                Some(&id) => id,
-                None if self.places.len() >= MAX_PLACES => {
-                    return Err(format!("more than {MAX_PLACES} places of waits"));
-                }
-                None => {
-                    let id = self.places.len() as u32;
-                    self.place_ids.insert(at.clone(), id);
-                    self.places.push(at);
-                    id
-                }
-            };
-            let i = task.index();
-            if self.sites_due.len() <= i {
-                self.sites_due
-                    .resize(i + 1, std::collections::VecDeque::new());
+        match d {
+            Declaration::WaitAt { task, at } => {
+                jsonl::check_place(task, &at, &self.catalog)?;
+                self.keep_place(task, at)
             }
-            let due = &mut self.sites_due[i];
-            if due.len() >= MAX_DUE {
-                due.pop_front();
+            d => {
+                jsonl::apply_declaration(d, &mut self.catalog, &mut self.dropped_events)?;
+                follow::grow_live_cpus(&mut self.catalog);
+                self.last.grow(&self.catalog);
+                Ok(())
             }
-            due.push_back(id);
         }
-        follow::grow_live_cpus(&mut self.catalog);
-        self.last.grow(&self.catalog);
+    }
+
+    /// Keeps the place of `task`'s next wait (once each place), for its
+    /// next `blocked` state.
+    fn keep_place(&mut self, task: crate::event::TaskId, at: String) -> Result<(), String> {
+        let id = match self.place_ids.get(&at) {
+            Some(&id) => id,
+            None if self.places.len() >= MAX_PLACES => {
+                return Err(format!("more than {MAX_PLACES} places of waits"));
+            }
+            None => {
+                let id = self.places.len() as u32;
+                self.place_ids.insert(at.clone(), id);
+                self.places.push(at);
+                id
+            }
+        };
+        let i = task.index();
+        if self.sites_due.len() <= i {
+            self.sites_due
+                .resize(i + 1, std::collections::VecDeque::new());
+        }
+        let due = &mut self.sites_due[i];
+        if due.len() >= MAX_DUE {
+            due.pop_front();
+        }
+        due.push_back(id);
         Ok(())
     }
 
