@@ -10,6 +10,8 @@ pub mod cli;
 pub mod event;
 pub mod limits;
 #[cfg(feature = "app")]
+pub mod live;
+#[cfg(feature = "app")]
 pub mod report;
 #[cfg(feature = "app")]
 pub mod scenario;

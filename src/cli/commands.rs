@@ -54,6 +54,7 @@ pub fn dispatch(command: Option<Command>, picker_mouse: bool) -> i32 {
         Some(Command::Validate { files }) => Ok(validate(&files)),
         Some(Command::List) => Ok(list()),
         Some(Command::Test { dir, flags }) => test(dir, &flags),
+        Some(Command::LiveWorker) => Ok(crate::live::process::worker_main()),
     };
     match result {
         Ok(code) => code,
@@ -83,7 +84,7 @@ fn report_failure(f: &Failure) -> i32 {
 fn options(flags: &RunFlags) -> Result<Options, Failure> {
     if flags.engine == EngineKind::Live {
         return Err(Failure::BadInput(
-            "not supported yet: --engine live (real threads and processes); use --engine sim"
+            "weft test runs the simulator only; run a scenario live with weft run FILE --engine live"
                 .into(),
         ));
     }
@@ -108,6 +109,9 @@ fn run(
     mouse: bool,
     flags: &RunFlags,
 ) -> Result<i32, Failure> {
+    if flags.engine == EngineKind::Live {
+        return super::live::run(file, headless, json, record, mouse, flags);
+    }
     let options = options(flags)?;
     let scenario = load::scenario(file)?;
     let tty = opens_tui(headless, json);

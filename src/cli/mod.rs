@@ -4,6 +4,7 @@
 
 mod builtin;
 mod commands;
+mod live;
 pub mod load;
 mod tui;
 mod watch;
@@ -44,11 +45,14 @@ pub enum EngineKind {
 /// Flags every run shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunFlags {
-    /// The engine. Only `sim` runs today; the flag is accepted (and `live`
-    /// refused with a message) but not offered in the help until the live
-    /// engine exists.
-    #[arg(long, value_enum, default_value = "sim", hide = true)]
+    /// The engine: the deterministic simulator, or real threads and
+    /// processes in real time (shown live as it runs).
+    #[arg(long, value_enum, default_value = "sim")]
     pub engine: EngineKind,
+    /// Overrides `machine.tick`: the length of a live run's tick, from
+    /// 100us to 10s (e.g. 5ms).
+    #[arg(long, value_name = "DURATION")]
+    pub tick: Option<String>,
     /// Overrides `machine.seed`.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -136,6 +140,9 @@ pub enum Command {
     },
     /// Lists the built-in scenarios.
     List,
+    /// One process of a live run (started by the live engine, not by hand).
+    #[command(name = "live-worker", hide = true)]
+    LiveWorker,
     /// Runs every scenario with an `[expect]` table and reports which do not match.
     Test {
         /// The folder (default: ./scenarios, or the built-in scenarios when there is none).

@@ -178,7 +178,7 @@ fn watch_live(
 
 /// Waits until the trace's header has been written; `None` when the
 /// program ended without recording anything.
-fn wait_for_header(
+pub(super) fn wait_for_header(
     path: &Path,
     program: &str,
     done: &AtomicBool,

@@ -13,6 +13,7 @@ pub mod model;
 mod names;
 mod namespace;
 mod nesting;
+pub mod program;
 mod resources;
 mod script;
 mod strmap;

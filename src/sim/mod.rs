@@ -14,7 +14,7 @@ mod exec;
 pub mod policy;
 mod prim;
 mod process;
-pub mod program;
+pub use crate::scenario::program;
 pub mod rng;
 mod values;
 

@@ -1,8 +1,9 @@
 //! Scripts flattened into programs: a list of instructions with jumps, so a
 //! task's position is one number (`pc`) and loop counters are a small vector.
-//! This keeps the simulator's state a plain value that hashes and compares.
+//! This keeps the simulator's state a plain value that hashes and compares,
+//! and gives both engines one reading of a script.
 
-use crate::scenario::{Cond, Expr, Op, Stmt, TextPart};
+use super::{Cond, Expr, Op, Stmt, TextPart};
 
 /// One instruction. Control instructions (`Jump`, `Loop*`, `JumpUnless`)
 /// take no part in scheduling; every other one is a point where a switch
