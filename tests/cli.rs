@@ -187,19 +187,6 @@ fn every_scenario_that_validates_runs() {
 }
 
 #[test]
-fn the_live_engine_is_refused_until_it_exists() {
-    let o = weft(&[
-        "run",
-        "scenarios/abba_deadlock.toml",
-        "--headless",
-        "--engine",
-        "live",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not supported yet"));
-}
-
-#[test]
 fn usage_errors_exit_2() {
     assert_eq!(weft(&["run"]).status.code(), Some(2));
     assert_eq!(weft(&["frobnicate"]).status.code(), Some(2));

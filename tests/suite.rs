@@ -28,6 +28,7 @@ mod language_doc;
 mod lesson_screens;
 mod lessons;
 mod limits;
+mod live_engine;
 mod parser;
 mod report_json;
 mod schema;

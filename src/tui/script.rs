@@ -119,7 +119,12 @@ impl ScriptsView<'_> {
             lines.push(Line::styled(format!("✗ {w}"), th.error()));
         }
         lines.extend(self.script_lines(t, h.saturating_sub(lines.len())));
-        if sc.catalog.engine == "live" {
+        let scriptless = sc
+            .catalog
+            .tasks
+            .get(t.index())
+            .is_some_and(|x| x.script.lines.is_empty());
+        if sc.catalog.engine == "live" && scriptless {
             lines.push(Line::styled(
                 "a thread of a real program: no script",
                 th.dim(),

@@ -188,11 +188,22 @@ impl TimelineView<'_> {
             .zip(sc.world.vars_of(p))
             .map(|(v, x)| format!("{}={x}", v.name))
             .collect();
-        let text = if vars.is_empty() {
+        let mut text = if vars.is_empty() {
             String::new()
         } else {
             vars.join("  ")
         };
+        // A real process: its PID first.
+        let pid = sc
+            .catalog
+            .processes
+            .get(p as usize)
+            .and_then(|info| info.task)
+            .and_then(|t| sc.catalog.tasks.get(t.index()))
+            .and_then(|t| t.os_id);
+        if let Some(pid) = pid {
+            text = format!("pid {pid}  {text}");
+        }
         let room = usize::from(right.saturating_sub(x0));
         buf.set_stringn(x0, y, text, room, sc.theme.dim());
     }
