@@ -31,6 +31,9 @@ pub const MAX_PERMITS: i64 = 1_000_000;
 pub const MAX_NOTIFY: i64 = 1_000_000;
 /// At most this many processes: process tasks and process-pool workers.
 pub const MAX_PROCESSES: usize = 1_024;
+
+/// Tasks a live run starts threads for (each task is an OS thread).
+pub const MAX_LIVE_THREADS: usize = 2_048;
 /// At most this many copies of a variable a run keeps: each task has its
 /// locals and each process its own copy of every shared variable.
 pub const MAX_VAR_COPIES: usize = 20_000_000;

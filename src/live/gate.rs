@@ -231,8 +231,10 @@ impl Board {
             if self.catalog.processes[first as usize].worker.is_some() {
                 let proc = first + k;
                 g.tasks[t.index()].proc = proc;
-                // A process pool's worker is a process, started at its first job.
-                let vars = g.vars.clone();
+                // A process pool's worker is a process, started at its first
+                // job with the variables the run began with (the simulator
+                // makes it when the run starts).
+                let vars: Vec<i64> = self.scenario.vars.iter().map(|v| v.initial).collect();
                 match self.workers.start(proc, &vars) {
                     Ok(pid) => g.out.push(super::writer::Out::Decl(
                         crate::event::lines::Declaration::OsId { task: t, id: pid },

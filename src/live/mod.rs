@@ -84,6 +84,14 @@ pub fn run(
             crate::event::format_duration(options.tick_ns)
         )));
     }
+    let tasks = scenario.tasks.len();
+    if tasks > crate::limits::MAX_LIVE_THREADS {
+        return Err(LiveError(format!(
+            "{tasks} tasks are more than a live run starts threads for (at most {}); \
+             run it on the simulator",
+            crate::limits::MAX_LIVE_THREADS
+        )));
+    }
     let mut catalog = catalog.clone();
     catalog.engine = "live".into();
     catalog.tick_label = crate::event::format_duration(options.tick_ns);

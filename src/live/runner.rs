@@ -371,7 +371,7 @@ impl<'b> Runner<'b> {
         match end {
             OpEnd::Done => {
                 self.pc += 1;
-                Some(g)
+                self.maybe_preempt(g)
             }
             OpEnd::Failed(reason) => self.fail(g, reason),
             OpEnd::Wait(on) => {
@@ -408,6 +408,23 @@ impl<'b> Runner<'b> {
                 }
             }
         }
+    }
+
+    /// `machine.preempt`: after an operation, the task may lose its CPU
+    /// (a real switch: another thread runs before this one goes on).
+    fn maybe_preempt(&mut self, mut g: Guard<'b>) -> Option<Guard<'b>> {
+        let p = self.b.scenario.machine.preempt;
+        if p <= 0.0 {
+            return Some(g);
+        }
+        g.rng ^= g.rng << 13;
+        g.rng ^= g.rng >> 7;
+        g.rng ^= g.rng << 17;
+        if (g.rng >> 11) as f64 / (1u64 << 53) as f64 >= p {
+            return Some(g);
+        }
+        self.burst_now(&mut g);
+        self.b.yield_cpu(&mut g, self.t).then_some(g)
     }
 
     /// A timed wait ran out: `t` leaves the line; a condition's waiter
