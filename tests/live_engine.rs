@@ -141,23 +141,54 @@ fn every_lesson_agrees_with_the_simulator_where_timing_does_not_decide() {
             assert!(l["outcome"].is_string(), "{name} ends");
             continue;
         }
-        if s["outcome"] != l["outcome"] || s["vars"] != l["vars"] {
-            differ.push(format!(
-                "{name}: sim {} {}, live {} {}",
-                s["outcome"], s["vars"], l["outcome"], l["vars"]
-            ));
-            continue;
+        // `compute` burns real CPU time: on a machine too loaded to give the
+        // run its CPUs, computes take longer than the sleeps and arrivals
+        // they race against, and the run is the lesson on a slower machine.
+        // Such a starved run (it ended more than a quarter late) may differ;
+        // the lesson gets two more tries, and is only let off when every
+        // try was starved.
+        let mut l = l.clone();
+        let mut tries = 1;
+        while disagreement(s, &l).is_some() && tries < 3 {
+            l = live(name, &[]).0;
+            tries += 1;
         }
-        let cycle = |r: &Value| {
-            r["deadlocks"][0]["cycle"]
-                .as_array()
-                .map(|c| c.iter().map(|e| e["task"].clone()).collect::<Vec<_>>())
-        };
-        if cycle(s) != cycle(l) {
-            differ.push(format!("{name}: cycles {:?} and {:?}", cycle(s), cycle(l)));
+        if let Some(why) = disagreement(s, &l) {
+            if starved(s, &l) {
+                eprintln!("{name}: starved in {tries} live runs, not compared ({why})");
+            } else {
+                differ.push(format!("{name}: {why}"));
+            }
         }
     }
     assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+/// Whether a live run ended more than a quarter (and a tick) later than
+/// the simulator's: the machine did not give it the CPUs it asked for.
+fn starved(s: &Value, l: &Value) -> bool {
+    let (a, b) = (
+        s["end_tick"].as_u64().unwrap_or(0),
+        l["end_tick"].as_u64().unwrap_or(0),
+    );
+    b > a + (a / 4).max(1)
+}
+
+/// How a live run's report differs from the simulator's in outcome, final
+/// values or deadlock cycle, if it does.
+fn disagreement(s: &Value, l: &Value) -> Option<String> {
+    if s["outcome"] != l["outcome"] || s["vars"] != l["vars"] {
+        return Some(format!(
+            "sim {} {}, live {} {}",
+            s["outcome"], s["vars"], l["outcome"], l["vars"]
+        ));
+    }
+    let cycle = |r: &Value| {
+        r["deadlocks"][0]["cycle"]
+            .as_array()
+            .map(|c| c.iter().map(|e| e["task"].clone()).collect::<Vec<_>>())
+    };
+    (cycle(s) != cycle(l)).then(|| format!("cycles {:?} and {:?}", cycle(s), cycle(l)))
 }
 
 #[test]
@@ -428,4 +459,54 @@ fn a_live_run_in_the_tui_follows_and_ctrl_c_leaves_no_process() {
             "pid {pid} is left"
         );
     }
+}
+
+#[test]
+fn compare_runs_both_engines_and_their_reports_agree_on_a_textbook_lesson() {
+    let o = weft(&["run", "round_robin_slices", "--compare", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let both: Value = serde_json::from_slice(&o.stdout).expect("a JSON object");
+    assert_eq!(both["sim"]["engine"], "sim");
+    assert_eq!(both["live"]["engine"], "live");
+    assert_eq!(both["sim"]["outcome"], both["live"]["outcome"]);
+    assert_eq!(both["sim"]["vars"], both["live"]["vars"]);
+    let order = |r: &Value| {
+        let mut ts: Vec<(u64, String)> = r["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["finish"].as_u64().unwrap(),
+                    t["name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        ts.sort();
+        ts.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
+    };
+    assert_eq!(order(&both["sim"]), order(&both["live"]));
+}
+
+#[test]
+fn a_live_trace_replays_to_the_same_report() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("live_engine");
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("replayed.trace");
+    let (r, code) = live(
+        "philosophers_deadlock",
+        &["--record", trace.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(3));
+    let o = weft(&["replay", trace.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(3));
+    let again: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(again["outcome"], r["outcome"]);
+    assert_eq!(again["deadlocks"], r["deadlocks"]);
+    assert_eq!(again["tasks"], r["tasks"]);
 }

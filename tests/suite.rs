@@ -41,6 +41,7 @@ mod sim_sync;
 mod sim_tasks;
 mod stats;
 mod sync_record;
+mod trace_compare;
 mod trace_limits;
 mod trace_robustness;
 mod tui_app;

@@ -29,9 +29,19 @@ pub fn dispatch(command: Option<Command>, picker_mouse: bool) -> i32 {
             file,
             headless,
             json,
+            no_mouse,
+            compare,
+            flags,
+            ..
+        }) if compare => super::live::compare(&file, headless, json, !no_mouse, &flags),
+        Some(Command::Run {
+            file,
+            headless,
+            json,
             record,
             no_mouse,
             flags,
+            ..
         }) => run(&file, headless, json, record.as_deref(), !no_mouse, &flags),
         Some(Command::Replay {
             trace,

@@ -5,6 +5,7 @@
 //! Quitting the TUI, Ctrl-C or a termination signal stops the run; either
 //! way every thread is joined and every process reaped before weft exits.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -56,6 +57,71 @@ pub fn run(
         let _ = std::fs::remove_file(&trace);
     }
     Ok(code)
+}
+
+/// `--compare`: the simulator's run and a live run of `file`, one above
+/// the other in the TUI (or both reports, headless). The live run goes to
+/// its end first; the TUI then opens on both as one trace.
+pub fn compare(
+    file: &str,
+    headless: bool,
+    json: bool,
+    mouse: bool,
+    flags: &RunFlags,
+) -> Result<i32, Failure> {
+    let scenario = load::scenario(file)?;
+    let tick_ns = tick(flags, &scenario.machine.tick)?;
+    let sim_options = crate::sim::Options {
+        seed: flags.seed,
+        max_ticks: flags.max_ticks,
+        ..crate::sim::Options::default()
+    };
+    let (sim_catalog, sim_events) = crate::sim::simulate(&scenario, &sim_options);
+    let trace = std::env::temp_dir().join(format!("weft-compare-{}.trace", std::process::id()));
+    let options = live::Options {
+        tick_ns,
+        max_ticks: sim_catalog.max_ticks,
+        seed: sim_catalog.seed,
+        trace: trace.clone(),
+        worker: std::env::current_exe()
+            .map_err(|e| Failure::Internal(format!("cannot find weft's own binary: {e}")))?,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
+    }
+    eprintln!("weft: running {} live…", scenario.name);
+    let ran = live::run(&scenario, &sim_catalog, &options, Arc::clone(&stop));
+    let live_trace = load::trace(&trace, true);
+    let _ = std::fs::remove_file(&trace);
+    ran.map_err(|e| Failure::BadInput(e.to_string()))?;
+    let live_trace = live_trace?;
+    if stop.load(Ordering::Relaxed) {
+        return Ok(130);
+    }
+    let sim_trace = crate::trace::Trace::from_events(sim_catalog, sim_events);
+    if opens_tui(headless, json) {
+        let (catalog, events) = crate::trace::compare::side_by_side(
+            (&sim_trace.catalog, sim_trace.events()),
+            (&live_trace.catalog, live_trace.events()),
+        );
+        let both = crate::trace::Trace::from_events(catalog, events);
+        return super::tui::open_trace(both, mouse);
+    }
+    let sim_report = crate::report::Report::from_trace(&sim_trace);
+    let live_report = crate::report::Report::from_trace(&live_trace);
+    let mut out = anstream::stdout();
+    if json {
+        let both = serde_json::json!({ "sim": sim_report, "live": live_report });
+        let text =
+            serde_json::to_string_pretty(&both).map_err(|e| Failure::Internal(e.to_string()))?;
+        let _ = writeln!(out, "{text}");
+    } else {
+        let _ = writeln!(out, "{}", crate::report::render_text(&sim_report, true));
+        let _ = writeln!(out, "{}", crate::report::render_text(&live_report, true));
+    }
+    Ok(live_report.exit_code())
 }
 
 /// The tick of a live run: `--tick`, else `machine.tick`.

@@ -85,6 +85,11 @@ pub enum Command {
         /// Do not capture the mouse in the TUI.
         #[arg(long)]
         no_mouse: bool,
+        /// Run the scenario on both engines and show the two runs one above
+        /// the other on one time axis (the live run's names end in ·live);
+        /// headless, both reports.
+        #[arg(long, conflicts_with = "record")]
+        compare: bool,
         #[command(flatten)]
         flags: RunFlags,
     },

@@ -145,17 +145,23 @@ impl Board {
         }
     }
 
-    /// After a tick of `compute` (`left` ticks of the burst remain): lets
-    /// another task run when the GIL's switch interval, the time slice or
-    /// a better ready task says so, and takes `t` back through its gates.
-    /// False when the run is over.
-    pub fn tick_done(&self, g: &mut Guard<'_>, t: TaskId, left: u64) -> bool {
+    /// A tick of `compute` is done; `burst` ticks of the burst remain.
+    pub fn tick_done(&self, g: &mut Guard<'_>, t: TaskId, burst: u64) {
         let rt = &mut g.tasks[t.index()];
         rt.slice += 1;
-        rt.burst = left;
+        rt.burst = burst;
         if rt.gil {
             rt.gil_ticks += 1;
         }
+    }
+
+    /// At a tick boundary inside a burst: lets another task run when the
+    /// GIL's switch interval, the time slice or a better ready task says
+    /// so, and takes `t` back through its gates. A compute that ends at
+    /// that boundary looks only when its next compute starts, so that the
+    /// zero-time operations after it run first, as in the simulator.
+    /// False when the run is over.
+    pub fn take_turn(&self, g: &mut Guard<'_>, t: TaskId) -> bool {
         let gil_turn = match self.gil_of(g, t) {
             Some(gil) if g.tasks[t.index()].gil => {
                 g.tasks[t.index()].gil_ticks >= u64::from(self.catalog.switch_interval.max(1))
@@ -168,7 +174,7 @@ impl Board {
             self.drop_gil(g, t);
             return self.enter(g, t);
         }
-        if left > 0 && self.must_yield(g, t) {
+        if self.must_yield(g, t) {
             self.free_cpu(g, t);
             g.set_state(t, TaskState::Ready);
             return self.enter(g, t);

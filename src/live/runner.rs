@@ -486,6 +486,9 @@ impl<'b> Runner<'b> {
         let rest = self.burst_after(self.pc as usize + 1);
         let mut left = n;
         g.tasks[t.index()].burst = left.saturating_add(rest);
+        if n > 0 && !b.take_turn(&mut g, t) {
+            return None;
+        }
         while left > 0 {
             let child = b.in_child(&g, t).then(|| g.tasks[t.index()].proc);
             drop(g);
@@ -510,7 +513,8 @@ impl<'b> Runner<'b> {
                 return None;
             }
             left -= 1;
-            if !b.tick_done(&mut g, t, left.saturating_add(rest)) {
+            b.tick_done(&mut g, t, left.saturating_add(rest));
+            if left > 0 && !b.take_turn(&mut g, t) {
                 return None;
             }
         }

@@ -4,6 +4,7 @@
 //! Imports only the event contract.
 
 mod check;
+pub mod compare;
 pub mod follow;
 mod jsonl;
 mod lookup;
