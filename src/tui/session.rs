@@ -64,6 +64,9 @@ pub struct Session {
     pub resume_at: Option<usize>,
     /// A one-line message for the footer.
     pub message: Option<String>,
+    /// The newest followed event's nanoseconds and when it came: a live
+    /// run's clock goes on between events (a long compute records none).
+    head_seen: Option<(u64, std::time::Instant)>,
 }
 
 impl Session {
@@ -85,6 +88,7 @@ impl Session {
             speed: DEFAULT_SPEED,
             debt: 0.0,
             play_tick: None,
+            head_seen: None,
             sched: None,
             resume_at: None,
             message: None,
@@ -194,6 +198,9 @@ impl Session {
         while taken < PUMP_BUDGET {
             match feed.rx.try_recv() {
                 Ok(Update::Event(e, ns)) => {
+                    if let Some(ns) = ns {
+                        self.head_seen = Some((ns, std::time::Instant::now()));
+                    }
                     self.lanes.push(self.trace.len(), &e);
                     self.trace.push_at(e, ns);
                     taken += 1;
@@ -221,6 +228,14 @@ impl Session {
         }
         if self.follow_head {
             self.set_cursor(self.trace.len());
+            // The run's time passes while nothing is recorded: the tick
+            // shown is the run's now.
+            if let (Some((ns, at)), Some(tick_ns)) = (self.head_seen, self.catalog().tick_ns()) {
+                let now = ns.saturating_add(at.elapsed().as_nanos() as u64) / tick_ns.max(1);
+                if now > self.world.tick && !done {
+                    self.play_tick = Some(now);
+                }
+            }
         }
         if done {
             // The trace is whole: what is left is a replay.
