@@ -343,7 +343,21 @@ pub(super) fn run(
             let b = &board;
             let spawned = std::thread::Builder::new()
                 .name(board.fixed[i].name.clone())
-                .spawn_scoped(s, move || super::runner::task_main(b, t));
+                .spawn_scoped(s, move || {
+                    // A panic is a bug in weft: the run ends rather than
+                    // waiting forever for this task.
+                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        super::runner::task_main(b, t)
+                    }));
+                    if ran.is_err() {
+                        let mut g = b.lock();
+                        g.limit = Some(format!(
+                            "internal error in the thread of {}",
+                            b.fixed[i].name
+                        ));
+                        g.finish(Outcome::Timeout);
+                    }
+                });
             match spawned {
                 Ok(h) => handles.push(h),
                 Err(e) => {
