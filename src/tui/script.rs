@@ -95,13 +95,23 @@ impl ScriptsView<'_> {
         let label = format!("{} {} ", kind.glyph(), kind.label());
         let room = usize::from(area.width.saturating_sub(4)).saturating_sub(label.chars().count());
         let name = super::timeline::cut_middle(sc.catalog.task_name(t), room.max(4));
-        let title = Line::from(vec![
-            Span::styled(
-                format!(" {name} "),
-                if selected { th.accent() } else { th.title() },
-            ),
-            Span::styled(label, th.state(kind)),
-        ]);
+        // A real task's id in the operating system (TID or PID), where it fits.
+        let os_id = sc
+            .catalog
+            .tasks
+            .get(t.index())
+            .and_then(|x| x.os_id)
+            .map(|id| format!("{id} "))
+            .filter(|id| name.chars().count() + id.chars().count() + 1 <= room);
+        let mut spans = vec![Span::styled(
+            format!(" {name} "),
+            if selected { th.accent() } else { th.title() },
+        )];
+        if let Some(id) = os_id {
+            spans.push(Span::styled(id, th.dim()));
+        }
+        spans.push(Span::styled(label, th.state(kind)));
+        let title = Line::from(spans);
         let focused = sc.focused(Panel::Scripts) && selected;
         let block = Block::bordered()
             .title(title)
