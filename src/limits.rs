@@ -29,6 +29,10 @@ pub const MAX_QUEUE_CAPACITY: i64 = 1_000_000;
 pub const MAX_PERMITS: i64 = 1_000_000;
 /// The largest `notify N`.
 pub const MAX_NOTIFY: i64 = 1_000_000;
+/// At most this many instructions per task at one tick boundary (in a live
+/// run: since the task last took time); past it the task fails, since a
+/// loop without `compute`, `sleep` or a wait never lets time pass.
+pub const MAX_STEPS_PER_TICK: u32 = 100_000;
 /// At most this many processes: process tasks and process-pool workers.
 pub const MAX_PROCESSES: usize = 1_024;
 

@@ -68,6 +68,8 @@ pub(super) struct TaskRt {
     pub burst: u64,
     /// The value of its register `last`.
     pub last: i64,
+    /// How many times its state changed.
+    pub changes: u64,
 }
 
 /// The fixed facts of a task.
@@ -157,6 +159,7 @@ impl State {
     /// A task changes state.
     pub fn set_state(&mut self, t: TaskId, state: TaskState) {
         self.tasks[t.index()].state = state;
+        self.tasks[t.index()].changes += 1;
         self.emit(EventKind::State { task: t, state });
     }
 
@@ -297,6 +300,7 @@ pub(super) fn run(
             killed: false,
             burst: 0,
             last: 0,
+            changes: 0,
         })
         .collect();
     let state = State {

@@ -102,19 +102,17 @@ impl<'b> Runner<'b> {
     fn run(&mut self, mut g: Guard<'b>) {
         let (b, t) = (self.b, self.t);
         let code = &b.fixed[t.index()].program.code;
-        let mut steps_at = (b.ticks_now(), 0u32);
+        // Instructions since the task last took time (a compute, a sleep, a
+        // wait, a switch): past the simulator's limit for one tick
+        // boundary, a script that loops without taking time fails as it
+        // does there, whatever the machine's speed.
+        let mut steps = 0u32;
         loop {
             if g.over() || g.tasks[t.index()].killed {
                 return;
             }
-            // A script that loops without ever taking time would hold the
-            // board for good: it fails as in the simulator.
-            let now = b.ticks_now();
-            if steps_at.0 != now {
-                steps_at = (now, 0);
-            }
-            steps_at.1 += 1;
-            if steps_at.1 > 100_000 {
+            steps += 1;
+            if steps > crate::limits::MAX_STEPS_PER_TICK {
                 return b.end_task(
                     &mut g,
                     t,
@@ -154,10 +152,18 @@ impl<'b> Runner<'b> {
                         task: t,
                         pc: self.pc,
                     });
+                    let changes = g.tasks[t.index()].changes;
                     match self.op(g, op) {
                         Some(next) => g = next,
                         None => return,
                     }
+                    if g.tasks[t.index()].changes != changes || matches!(op, Op1::Compute(1..)) {
+                        steps = 0;
+                    }
+                    // Between two operations the monitor is let go, fairly:
+                    // a task (or the writer) waiting for it goes first, so
+                    // tasks on different CPUs really interleave.
+                    parking_lot::MutexGuard::bump(&mut g);
                 }
             }
         }

@@ -29,10 +29,7 @@ use prim::{Prim, PrimKind};
 use program::Program;
 use rng::Rng;
 
-/// At most this many instructions per task at one tick boundary; past it the
-/// task fails, since a loop without `compute`, `sleep` or a wait never lets
-/// time pass.
-pub const MAX_STEPS_PER_TICK: u32 = 100_000;
+pub use crate::limits::MAX_STEPS_PER_TICK;
 
 /// At most this many instructions of all tasks at one tick boundary; past
 /// it the run halts.

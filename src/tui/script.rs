@@ -102,7 +102,7 @@ impl ScriptsView<'_> {
             .get(t.index())
             .and_then(|x| x.os_id)
             .map(|id| format!("{id} "))
-            .filter(|id| name.chars().count() + id.chars().count() + 1 <= room);
+            .filter(|id| name.chars().count() + id.chars().count() < room);
         let mut spans = vec![Span::styled(
             format!(" {name} "),
             if selected { th.accent() } else { th.title() },
