@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
-use super::prims::Res;
+use super::prim::Res;
 use super::process::Workers;
 use super::writer::Out;
 use super::{LiveError, Options};
@@ -104,7 +104,7 @@ pub(super) struct State {
     /// A limit that stopped the run, said at its end.
     pub limit: Option<String>,
     /// Each task's way back to a condition's lock, while it has one.
-    pub relock: Vec<Option<super::prims::Relock>>,
+    pub relock: Vec<Option<super::prim::Relock>>,
     /// A process task's copy of the variables, from its spawner, until it starts.
     pub spawn_vars: Vec<Option<Vec<i64>>>,
     /// Tasks are arriving at one tick: the CPUs wait until this one, the

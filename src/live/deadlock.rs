@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::board::{Board, Guard, State, TaskFixed};
-use super::prims::Res;
+use super::prim::Res;
 use crate::event::{
     find_deadlock, EventKind, Outcome, StuckTask, TaskId, TaskState, WaitOn, Waiter,
 };

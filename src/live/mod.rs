@@ -29,7 +29,7 @@ mod clock;
 mod deadlock;
 mod ending;
 mod gate;
-mod prims;
+mod prim;
 pub mod process;
 mod runner;
 mod writer;

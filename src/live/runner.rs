@@ -3,7 +3,7 @@
 //! must wait, burning CPU time for `compute` and sleeping for `sleep`.
 
 use super::board::{Board, Grant, Guard, Waited};
-use super::prims::OpEnd;
+use super::prim::OpEnd;
 use super::writer::Out;
 use crate::event::lines::Declaration;
 use crate::event::{EventKind, Failure, TaskId, TaskState, VarId, WaitOn};
@@ -203,8 +203,8 @@ impl<'b> Runner<'b> {
             Op1::AcquireRead { res, timeout } => g.rw_acquire(t, *res, false, *timeout),
             Op1::ReleaseRead(r) => g.rw_release(t, *r, false),
             Op1::Wait { res, timeout } => match &g.res[*res as usize] {
-                super::prims::Res::Cond { .. } => g.cond_wait(t, *res),
-                super::prims::Res::Flag { .. } => g.flag_wait(t, *res, *timeout),
+                super::prim::Res::Cond { .. } => g.cond_wait(t, *res),
+                super::prim::Res::Flag { .. } => g.flag_wait(t, *res, *timeout),
                 _ => g.barrier_wait(t, *res, *timeout),
             },
             Op1::Notify { res, n } => g.notify(t, *res, *n),
@@ -231,7 +231,7 @@ impl<'b> Runner<'b> {
             Op1::TaskDone(q) => g.task_done(t, *q),
             Op1::JoinQueue(q) => g.join_queue(t, *q),
             Op1::JoinPool(p) => {
-                if let super::prims::Res::Pool { closed, .. } = &mut g.res[*p as usize] {
+                if let super::prim::Res::Pool { closed, .. } = &mut g.res[*p as usize] {
                     *closed = true;
                 }
                 g.emit(EventKind::PoolClose {
@@ -350,7 +350,7 @@ impl<'b> Runner<'b> {
                     .map(|i| i as u32);
                 match l {
                     Some(l) if !b.loop_done(&g, t) => {
-                        if let super::prims::Res::Token { open, .. } = &mut g.res[l as usize] {
+                        if let super::prim::Res::Token { open, .. } = &mut g.res[l as usize] {
                             *open = true;
                         }
                         b.hand_token(&mut g, l);
@@ -443,14 +443,14 @@ impl<'b> Runner<'b> {
         g.res[r.index()].forget(t);
         g.emit(EventKind::WaitTimeout { task: t, on });
         match (&g.res[r.index()], op) {
-            (super::prims::Res::Cond { .. }, _) => {
+            (super::prim::Res::Cond { .. }, _) => {
                 g.back_to_lock(t, true);
                 match g.tasks[t.index()].grant.take() {
                     Some(grant) => Waited::Granted(grant),
                     None => b.wait_grant(g, t, None),
                 }
             }
-            (super::prims::Res::Barrier { .. }, _) => {
+            (super::prim::Res::Barrier { .. }, _) => {
                 let _ = g.break_barrier(t, r.0);
                 Waited::Granted(Grant::Fail(Failure::BrokenBarrier(r)))
             }
