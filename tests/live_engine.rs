@@ -439,7 +439,7 @@ fn a_live_run_in_the_tui_follows_and_ctrl_c_leaves_no_process() {
     cmd.env("TERM", "xterm-256color");
     let mut p = Pty::spawn(cmd, 120, 40);
     let screen = p.wait_for("both processes", |s| {
-        s.contains("live") && s.matches("pid ").count() == 2
+        s.contains("live") && s.matches("pid ").count() == 3
     });
     assert!(screen.contains("p1:"), "{screen}");
     let pids: Vec<u64> = screen
@@ -447,7 +447,7 @@ fn a_live_run_in_the_tui_follows_and_ctrl_c_leaves_no_process() {
         .skip(1)
         .filter_map(|s| s.split_whitespace().next()?.parse().ok())
         .collect();
-    assert_eq!(pids.len(), 2, "{screen}");
+    assert_eq!(pids.len(), 3, "{screen}");
     p.send("\x03");
     // Stopped before its end: recorded as a timeout, exit 4.
     assert_eq!(p.exit_code(), 4);

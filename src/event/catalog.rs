@@ -118,6 +118,10 @@ pub struct ProcessInfo {
     pub worker: Option<(ResourceId, u32)>,
     /// Its GIL (a resource of kind `gil`), when `gil = true`.
     pub gil: Option<ResourceId>,
+    /// A live run's main process: its PID (a process task's PID is its
+    /// task's `os_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u64>,
 }
 
 /// What the catalog knows of a shared variable.

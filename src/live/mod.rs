@@ -96,5 +96,8 @@ pub fn run(
     catalog.engine = "live".into();
     catalog.tick_label = crate::event::format_duration(options.tick_ns);
     catalog.max_ticks = options.max_ticks;
+    if let Some(main) = catalog.processes.first_mut() {
+        main.pid = Some(u64::from(std::process::id()));
+    }
     board::run(scenario, catalog, options, stop)
 }

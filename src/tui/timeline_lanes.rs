@@ -194,13 +194,12 @@ impl TimelineView<'_> {
             vars.join("  ")
         };
         // A real process: its PID first.
-        let pid = sc
-            .catalog
-            .processes
-            .get(p as usize)
-            .and_then(|info| info.task)
-            .and_then(|t| sc.catalog.tasks.get(t.index()))
-            .and_then(|t| t.os_id);
+        let info = sc.catalog.processes.get(p as usize);
+        let pid = info.and_then(|i| i.pid).or_else(|| {
+            info.and_then(|i| i.task)
+                .and_then(|t| sc.catalog.tasks.get(t.index()))
+                .and_then(|t| t.os_id)
+        });
         if let Some(pid) = pid {
             text = format!("pid {pid}  {text}");
         }

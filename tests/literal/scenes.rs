@@ -273,6 +273,7 @@ pub fn gil() -> Literal {
         task: Some(TaskId(2)),
         worker: None,
         gil: None,
+        pid: None,
     });
     let w = l.task("worker", "process", 1);
     let g1 = l.res({
