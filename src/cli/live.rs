@@ -26,27 +26,12 @@ pub fn run(
     mouse: bool,
     flags: &RunFlags,
 ) -> Result<i32, Failure> {
-    let scenario = load::scenario(file)?;
-    let tick_ns = tick(flags, &scenario.machine.tick)?;
-    let sim_options = crate::sim::Options {
-        seed: flags.seed,
-        max_ticks: flags.max_ticks,
-        ..crate::sim::Options::default()
-    };
-    let (_, catalog) = crate::sim::build(&scenario, &sim_options);
     let temporary = record.is_none();
-    let trace = record.map(Path::to_path_buf).unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("weft-live-{}.trace", std::process::id()))
-    });
-    let worker = std::env::current_exe()
-        .map_err(|e| Failure::Internal(format!("cannot find weft's own binary: {e}")))?;
-    let options = live::Options {
-        tick_ns,
-        max_ticks: catalog.max_ticks,
-        seed: catalog.seed,
-        trace: trace.clone(),
-        worker,
-    };
+    let trace = record
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| temp_trace("live"));
+    let (scenario, sim_options, options) = prepare(file, flags, &trace)?;
+    let (_, catalog) = crate::sim::build(&scenario, &sim_options);
     let stop = Arc::new(AtomicBool::new(false));
     let code = if opens_tui(headless, json) {
         in_tui(&scenario, &catalog, &options, &stop, mouse)?
@@ -69,28 +54,11 @@ pub fn compare(
     mouse: bool,
     flags: &RunFlags,
 ) -> Result<i32, Failure> {
-    let scenario = load::scenario(file)?;
-    let tick_ns = tick(flags, &scenario.machine.tick)?;
-    let sim_options = crate::sim::Options {
-        seed: flags.seed,
-        max_ticks: flags.max_ticks,
-        ..crate::sim::Options::default()
-    };
+    let trace = temp_trace("compare");
+    let (scenario, sim_options, options) = prepare(file, flags, &trace)?;
     let (sim_catalog, sim_events) = crate::sim::simulate(&scenario, &sim_options);
-    let trace = std::env::temp_dir().join(format!("weft-compare-{}.trace", std::process::id()));
-    let options = live::Options {
-        tick_ns,
-        max_ticks: sim_catalog.max_ticks,
-        seed: sim_catalog.seed,
-        trace: trace.clone(),
-        worker: std::env::current_exe()
-            .map_err(|e| Failure::Internal(format!("cannot find weft's own binary: {e}")))?,
-    };
     let stop = Arc::new(AtomicBool::new(false));
-    #[cfg(unix)]
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
-    }
+    stop_on_signals(&stop);
     eprintln!("weft: running {} live…", scenario.name);
     let ran = live::run(&scenario, &sim_catalog, &options, Arc::clone(&stop));
     let live_trace = load::trace(&trace, true);
@@ -124,6 +92,51 @@ pub fn compare(
     Ok(live_report.exit_code())
 }
 
+/// The scenario, the simulator's settings of this run (whose builder
+/// gives the catalog) and the live engine's, writing to `trace`.
+fn prepare(
+    file: &str,
+    flags: &RunFlags,
+    trace: &Path,
+) -> Result<
+    (
+        crate::scenario::Scenario,
+        crate::sim::Options,
+        live::Options,
+    ),
+    Failure,
+> {
+    let scenario = load::scenario(file)?;
+    let tick_ns = tick(flags, &scenario.machine.tick)?;
+    let sim_options = crate::sim::Options {
+        seed: flags.seed,
+        max_ticks: flags.max_ticks,
+        ..crate::sim::Options::default()
+    };
+    let options = live::Options {
+        tick_ns,
+        max_ticks: flags.max_ticks.unwrap_or(scenario.machine.max_ticks),
+        seed: flags.seed.unwrap_or(scenario.machine.seed),
+        trace: trace.to_path_buf(),
+        worker: std::env::current_exe()
+            .map_err(|e| Failure::Internal(format!("cannot find weft's own binary: {e}")))?,
+    };
+    Ok((scenario, sim_options, options))
+}
+
+/// A trace file of this process in the temporary folder.
+fn temp_trace(what: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("weft-{what}-{}.trace", std::process::id()))
+}
+
+/// Ctrl-C and SIGTERM set `stop`: the run ends, its processes reaped.
+fn stop_on_signals(stop: &Arc<AtomicBool>) {
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register(signal, Arc::clone(stop));
+    }
+}
+
 /// The tick of a live run: `--tick`, else `machine.tick`.
 fn tick(flags: &RunFlags, machine: &str) -> Result<u64, Failure> {
     let (text, from) = match &flags.tick {
@@ -145,10 +158,7 @@ fn headless_run(
     stop: &Arc<AtomicBool>,
     json: bool,
 ) -> Result<i32, Failure> {
-    #[cfg(unix)]
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let _ = signal_hook::flag::register(signal, Arc::clone(stop));
-    }
+    stop_on_signals(stop);
     let outcome = live::run(scenario, catalog, options, Arc::clone(stop))
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let trace = load::trace(&options.trace, false)?;

@@ -135,7 +135,7 @@ pub(super) struct Board {
     pub stop: Arc<AtomicBool>,
     pub workers: Workers,
     /// Who can do what to each resource: (resource, act) → tasks.
-    pub actors: std::collections::BTreeMap<(u32, super::deadlock::Act), Vec<TaskId>>,
+    pub actors: std::collections::BTreeMap<(u32, crate::scenario::program::Act), Vec<TaskId>>,
 }
 
 pub(super) type Guard<'a> = MutexGuard<'a, State>;
@@ -382,9 +382,7 @@ pub(super) fn run(
             if g.over() {
                 break;
             }
-            let wake = Arc::clone(&board.wake);
             drop(g);
-            let _ = wake;
             std::thread::sleep(Duration::from_millis(5));
         }
         for h in handles {

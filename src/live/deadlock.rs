@@ -11,48 +11,15 @@ use super::prim::Res;
 use crate::event::{
     find_deadlock, EventKind, Outcome, StuckTask, TaskId, TaskState, WaitOn, Waiter,
 };
-use crate::scenario::program::{Instr, Op1};
+use crate::scenario::program::Act;
 use crate::scenario::{Start, TaskKind};
-
-/// A kind of operation that can end another task's wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Act {
-    Put,
-    Get,
-    TaskDone,
-    Release,
-    Notify,
-    Set,
-    Arrive,
-}
 
 /// Which tasks' scripts can do what to each resource.
 pub(super) fn actors(tasks: &[TaskFixed]) -> BTreeMap<(u32, Act), Vec<TaskId>> {
-    let mut map: BTreeMap<(u32, Act), Vec<TaskId>> = BTreeMap::new();
-    for (i, t) in tasks.iter().enumerate() {
-        for instr in &t.program.code {
-            let Instr::Op { op, .. } = instr else {
-                continue;
-            };
-            let found = match op {
-                Op1::Put { queue, .. } => Some((*queue, Act::Put)),
-                Op1::Get { queue, .. } => Some((*queue, Act::Get)),
-                Op1::TaskDone(q) => Some((*q, Act::TaskDone)),
-                Op1::Release(r) => Some((*r, Act::Release)),
-                Op1::Notify { res, .. } => Some((*res, Act::Notify)),
-                Op1::Set(r) => Some((*r, Act::Set)),
-                Op1::Wait { res, .. } => Some((*res, Act::Arrive)),
-                _ => None,
-            };
-            if let Some(key) = found {
-                let who = map.entry(key).or_default();
-                if who.last() != Some(&TaskId(i as u32)) {
-                    who.push(TaskId(i as u32));
-                }
-            }
-        }
-    }
-    map
+    crate::scenario::program::actors(tasks.iter().map(|t| &t.program))
+        .into_iter()
+        .map(|(key, who)| (key, who.into_iter().map(TaskId).collect()))
+        .collect()
 }
 
 impl Board {

@@ -7,8 +7,8 @@ use super::prim::OpEnd;
 use super::writer::Out;
 use crate::event::lines::Declaration;
 use crate::event::{EventKind, Failure, TaskId, TaskState, VarId, WaitOn};
-use crate::scenario::program::{Instr, Op1};
-use crate::scenario::{Cond, Expr, OnTimeout, Operand, Start, TextPart};
+use crate::scenario::program::{burst_from, Instr, Op1, Values};
+use crate::scenario::{OnTimeout, Start};
 
 /// The most bytes `print` may write in a run.
 const MAX_PRINT_BYTES: usize = 64 << 20;
@@ -63,7 +63,7 @@ pub(super) fn task_main(b: &Board, t: TaskId) {
     if g.over() {
         return;
     }
-    if let Some(id) = os_thread_id() {
+    if let Some(id) = crate::sync::os_thread_id() {
         if g.tasks[t.index()].proc == 0 || fixed.pool.is_some() {
             g.out.push(Out::Decl(Declaration::OsId { task: t, id }));
         }
@@ -91,7 +91,7 @@ pub(super) fn task_main(b: &Board, t: TaskId) {
         counters: vec![0; fixed.program.slots as usize],
         locals: vec![0; b.scenario.vars.len()],
     };
-    g.tasks[t.index()].burst = r.next_burst(0);
+    g.tasks[t.index()].burst = r.burst_after(0);
     if !b.enter(&mut g, t) {
         return;
     }
@@ -124,48 +124,35 @@ impl<'b> Runner<'b> {
             let Some(instr) = code.get(self.pc as usize) else {
                 return b.end_task(&mut g, t, TaskState::Done);
             };
-            match instr {
-                Instr::Jump(to) => self.pc = *to,
-                Instr::LoopInit { slot, times } => {
-                    self.counters[*slot as usize] = *times;
-                    self.pc += 1;
-                }
-                Instr::LoopTest { slot, exit } => {
-                    let n = &mut self.counters[*slot as usize];
-                    if *n == 0 {
-                        self.pc = *exit;
-                    } else {
-                        *n -= 1;
-                        self.pc += 1;
-                    }
-                }
-                Instr::JumpUnless { cond, target } => {
-                    let last = g.tasks[t.index()].last;
-                    self.pc = if self.holds(cond, last) {
-                        self.pc + 1
-                    } else {
-                        *target
-                    };
-                }
-                Instr::Op { op, .. } => {
-                    g.emit(EventKind::Pc {
-                        task: t,
-                        pc: self.pc,
-                    });
-                    let changes = g.tasks[t.index()].changes;
-                    match self.op(g, op) {
-                        Some(next) => g = next,
-                        None => return,
-                    }
-                    if g.tasks[t.index()].changes != changes || matches!(op, Op1::Compute(1..)) {
-                        steps = 0;
-                    }
-                    // Between two operations the monitor is let go, fairly:
-                    // a task (or the writer) waiting for it goes first, so
-                    // tasks on different CPUs really interleave.
-                    parking_lot::MutexGuard::bump(&mut g);
-                }
+            let last = g.tasks[t.index()].last;
+            let values = Values {
+                locals: &self.locals,
+                index: b.fixed[t.index()].index,
+                last,
+            };
+            if let Some(next) = instr.next_pc(self.pc, &mut self.counters, |c| values.holds(c)) {
+                self.pc = next;
+                continue;
             }
+            let Instr::Op { op, .. } = instr else {
+                continue;
+            };
+            g.emit(EventKind::Pc {
+                task: t,
+                pc: self.pc,
+            });
+            let changes = g.tasks[t.index()].changes;
+            match self.op(g, op) {
+                Some(next) => g = next,
+                None => return,
+            }
+            if g.tasks[t.index()].changes != changes || matches!(op, Op1::Compute(1..)) {
+                steps = 0;
+            }
+            // Between two operations the monitor is let go, fairly:
+            // a task (or the writer) waiting for it goes first, so
+            // tasks on different CPUs really interleave.
+            parking_lot::MutexGuard::bump(&mut g);
         }
     }
 
@@ -217,7 +204,7 @@ impl<'b> Runner<'b> {
                 nowait,
             } => {
                 let wait = if *nowait { Some(0) } else { *timeout };
-                match value.as_ref().map(|e| self.eval(e, last)) {
+                match value.as_ref().map(|e| self.values(last).eval(e)) {
                     Some(None) => OpEnd::Failed(Failure::Overflow(VarId(u32::MAX))),
                     Some(Some(v)) => g.put(t, *queue, Some(v), wait),
                     None => g.put(t, *queue, None, wait),
@@ -274,7 +261,7 @@ impl<'b> Runner<'b> {
                 });
                 OpEnd::Done
             }
-            Op1::Write { var, expr } => match self.eval(expr, last) {
+            Op1::Write { var, expr } => match self.values(last).eval(expr) {
                 Some(value) => self.write(&mut g, *var, value),
                 None => OpEnd::Failed(Failure::Overflow(VarId(*var))),
             },
@@ -289,7 +276,7 @@ impl<'b> Runner<'b> {
             Op1::Print { parts, constant } => {
                 let text = match constant {
                     Some(text) => text.clone(),
-                    None => self.format(parts, last).into(),
+                    None => self.values(last).format(parts).into(),
                 };
                 g.printed += text.len();
                 if g.printed > MAX_PRINT_BYTES {
@@ -489,7 +476,7 @@ impl<'b> Runner<'b> {
     /// one at a time, looking at the policy and the GIL after each.
     fn compute(&mut self, mut g: Guard<'b>, n: u64) -> Option<Guard<'b>> {
         let (b, t) = (self.b, self.t);
-        let rest = self.burst_after(self.pc as usize + 1);
+        let rest = self.burst_after(self.pc + 1);
         let mut left = n;
         g.tasks[t.index()].burst = left.saturating_add(rest);
         if n > 0 && !b.take_turn(&mut g, t) {
@@ -560,106 +547,33 @@ impl<'b> Runner<'b> {
         OpEnd::Done
     }
 
-    fn operand(&self, o: Operand, last: i64) -> i64 {
-        match o {
-            Operand::Int(n) => n,
-            Operand::Local(v) => self.locals.get(v).copied().unwrap_or(0),
-            Operand::Index => self.b.fixed[self.t.index()].index,
-            Operand::Last => last,
+    /// The task's values as its script reads them.
+    fn values(&self, last: i64) -> Values<'_> {
+        Values {
+            locals: &self.locals,
+            index: self.b.fixed[self.t.index()].index,
+            last,
         }
-    }
-
-    fn eval(&self, e: &Expr, last: i64) -> Option<i64> {
-        e.terms.iter().try_fold(0i64, |acc, &(plus, o)| {
-            let v = self.operand(o, last);
-            if plus {
-                acc.checked_add(v)
-            } else {
-                acc.checked_sub(v)
-            }
-        })
-    }
-
-    fn holds(&self, c: &Cond, last: i64) -> bool {
-        c.op.holds(self.operand(c.lhs, last), self.operand(c.rhs, last))
-    }
-
-    fn format(&self, parts: &[TextPart], last: i64) -> String {
-        let mut s = String::new();
-        for p in parts {
-            match p {
-                TextPart::Text(text) => s.push_str(text),
-                TextPart::Local(v) => {
-                    s.push_str(&self.operand(Operand::Local(*v), last).to_string())
-                }
-                TextPart::Index => s.push_str(&self.b.fixed[self.t.index()].index.to_string()),
-                TextPart::Last => s.push_str(&last.to_string()),
-            }
-        }
-        s
     }
 
     /// Sets the task's next burst from where it is now.
     fn burst_now(&self, g: &mut Guard<'_>) {
-        let burst = self.next_burst(self.pc as usize);
+        let burst = self.burst_after(self.pc);
         g.tasks[self.t.index()].burst = burst;
     }
 
-    fn next_burst(&self, pc: usize) -> u64 {
-        self.burst_after(pc)
-    }
-
-    /// The computes from `pc` on until the next operation that blocks or
-    /// ends the burst, following loops with a copy of the counters.
-    fn burst_after(&self, mut pc: usize) -> u64 {
+    /// The computes from `pc` on until the next operation that blocks,
+    /// as the simulator counts them (`if`s read with `last` as 0).
+    fn burst_after(&self, pc: u32) -> u64 {
         let code = &self.b.fixed[self.t.index()].program.code;
-        let mut counters = self.counters.clone();
-        let mut total = 0u64;
-        for _ in 0..10_000 {
-            let Some(instr) = code.get(pc) else { break };
-            pc = match instr {
-                Instr::Jump(to) => *to as usize,
-                Instr::LoopInit { slot, times } => {
-                    counters[*slot as usize] = *times;
-                    pc + 1
-                }
-                Instr::LoopTest { slot, exit } => {
-                    let n = &mut counters[*slot as usize];
-                    if *n == 0 {
-                        *exit as usize
-                    } else {
-                        *n -= 1;
-                        pc + 1
-                    }
-                }
-                Instr::JumpUnless { cond, target } => {
-                    if self.holds(cond, 0) {
-                        pc + 1
-                    } else {
-                        *target as usize
-                    }
-                }
-                Instr::Op { op, .. } => match op {
-                    Op1::Compute(n) => {
-                        total = total.saturating_add(*n);
-                        pc + 1
-                    }
-                    Op1::Release(_)
-                    | Op1::ReleaseRead(_)
-                    | Op1::Notify { .. }
-                    | Op1::Set(_)
-                    | Op1::Clear(_)
-                    | Op1::Read(_)
-                    | Op1::Write { .. }
-                    | Op1::WriteAdd { .. }
-                    | Op1::AtomicAdd { .. }
-                    | Op1::Print { .. }
-                    | Op1::Spawn(_) => pc + 1,
-                    _ => break,
-                },
-            };
-        }
-        total
+        let values = self.values(0);
+        burst_from(
+            code,
+            pc,
+            self.counters.clone(),
+            |c| values.holds(c),
+            crate::limits::MAX_STEPS_PER_TICK,
+        )
     }
 }
 
@@ -673,10 +587,4 @@ fn op_timeout(op: &Op1) -> Option<u64> {
         | Op1::Get { timeout, .. } => *timeout,
         _ => None,
     }
-}
-
-/// This thread's id in the operating system (Linux's TID).
-fn os_thread_id() -> Option<u64> {
-    let link = std::fs::read_link("/proc/thread-self").ok()?;
-    link.file_name()?.to_str()?.parse().ok()
 }

@@ -3,7 +3,7 @@
 //! This keeps the simulator's state a plain value that hashes and compares,
 //! and gives both engines one reading of a script.
 
-use super::{Cond, Expr, Op, Stmt, TextPart};
+use super::{Cond, Expr, Op, Operand, Stmt, TextPart};
 
 /// One instruction. Control instructions (`Jump`, `Loop*`, `JumpUnless`)
 /// take no part in scheduling; every other one is a point where a switch
@@ -421,4 +421,196 @@ fn lower(op: &Op) -> Option<Lowered> {
         Op::Restart => one(Op1::Restart),
         Op::Repeat { .. } | Op::Loop(_) | Op::Break | Op::If { .. } => None,
     }
+}
+
+/// A task's values as its script reads them: its locals, its index `i`
+/// and its register `last`. Both engines read scripts through this.
+#[derive(Debug, Clone, Copy)]
+pub struct Values<'a> {
+    /// The task's copies of the shared variables.
+    pub locals: &'a [i64],
+    /// `i`: the task's index in its array (0 without `count`).
+    pub index: i64,
+    /// `last`: the item of its last `get`.
+    pub last: i64,
+}
+
+impl Values<'_> {
+    /// The value of an operand.
+    pub fn operand(&self, o: Operand) -> i64 {
+        match o {
+            Operand::Int(n) => n,
+            Operand::Local(v) => self.locals.get(v).copied().unwrap_or(0),
+            Operand::Index => self.index,
+            Operand::Last => self.last,
+        }
+    }
+
+    /// An expression's value; `None` when it overflows.
+    pub fn eval(&self, e: &Expr) -> Option<i64> {
+        e.terms.iter().try_fold(0i64, |acc, &(plus, o)| {
+            let v = self.operand(o);
+            if plus {
+                acc.checked_add(v)
+            } else {
+                acc.checked_sub(v)
+            }
+        })
+    }
+
+    /// Whether an `if` condition holds.
+    pub fn holds(&self, c: &Cond) -> bool {
+        c.op.holds(self.operand(c.lhs), self.operand(c.rhs))
+    }
+
+    /// A `print` text with its placeholders filled in.
+    pub fn format(&self, parts: &[TextPart]) -> String {
+        let mut s = String::new();
+        for p in parts {
+            match p {
+                TextPart::Text(text) => s.push_str(text),
+                TextPart::Local(v) => s.push_str(&self.operand(Operand::Local(*v)).to_string()),
+                TextPart::Index => s.push_str(&self.index.to_string()),
+                TextPart::Last => s.push_str(&self.last.to_string()),
+            }
+        }
+        s
+    }
+}
+
+impl Instr {
+    /// Where a control instruction (a jump, a loop's counter, an `if`)
+    /// goes from `pc`, counting the loop down in `counters`; `None` for an
+    /// operation. `holds` says whether an `if` condition holds.
+    pub fn next_pc(
+        &self,
+        pc: u32,
+        counters: &mut [u64],
+        holds: impl FnOnce(&Cond) -> bool,
+    ) -> Option<u32> {
+        Some(match self {
+            Instr::Op { .. } => return None,
+            Instr::Jump(to) => *to,
+            Instr::LoopInit { slot, times } => {
+                counters[*slot as usize] = *times;
+                pc + 1
+            }
+            Instr::LoopTest { slot, exit } => {
+                let n = &mut counters[*slot as usize];
+                if *n == 0 {
+                    *exit
+                } else {
+                    *n -= 1;
+                    pc + 1
+                }
+            }
+            Instr::JumpUnless { cond, target } => {
+                if holds(cond) {
+                    pc + 1
+                } else {
+                    *target
+                }
+            }
+        })
+    }
+}
+
+/// The ticks of `compute` from `pc` on until the next operation that may
+/// block or yield (the next CPU burst, as `sjf` and `srtf` see it),
+/// following loops with `counters` (a copy) and `if`s by `holds`, for at
+/// most `steps` instructions.
+pub fn burst_from(
+    code: &[Instr],
+    mut pc: u32,
+    mut counters: Vec<u64>,
+    holds: impl Fn(&Cond) -> bool,
+    steps: u32,
+) -> u64 {
+    let mut total = 0u64;
+    for _ in 0..steps {
+        let Some(instr) = code.get(pc as usize) else {
+            break;
+        };
+        if let Some(next) = instr.next_pc(pc, &mut counters, &holds) {
+            pc = next;
+            continue;
+        }
+        let Instr::Op { op, .. } = instr else { break };
+        match op {
+            Op1::Compute(n) => total = total.saturating_add(*n),
+            Op1::Release(_)
+            | Op1::ReleaseRead(_)
+            | Op1::Notify { .. }
+            | Op1::Set(_)
+            | Op1::Clear(_)
+            | Op1::Read(_)
+            | Op1::Write { .. }
+            | Op1::WriteAdd { .. }
+            | Op1::AtomicAdd { .. }
+            | Op1::Print { .. }
+            | Op1::Spawn(_)
+            | Op1::Terminate(_)
+            | Op1::TaskDone(_) => {}
+            _ => break,
+        }
+        pc += 1;
+    }
+    total
+}
+
+/// A kind of operation that can end another task's wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Act {
+    /// `put`: ends a `get`'s wait.
+    Put,
+    /// `get`: ends a full queue's `put`.
+    Get,
+    /// `task_done`: ends a queue's `join`.
+    TaskDone,
+    /// `release`: gives a semaphore's permit back.
+    Release,
+    /// `notify`: ends a condition's `wait`.
+    Notify,
+    /// `set`: ends an event's `wait`.
+    Set,
+    /// `wait` on a barrier: the arrival of another party.
+    Arrive,
+}
+
+impl Op1 {
+    /// The resource and the act of an operation that can end another
+    /// task's wait (who could free a waiter, for the deadlock rule).
+    pub fn act(&self) -> Option<(u32, Act)> {
+        match self {
+            Op1::Put { queue, .. } => Some((*queue, Act::Put)),
+            Op1::Get { queue, .. } => Some((*queue, Act::Get)),
+            Op1::TaskDone(q) => Some((*q, Act::TaskDone)),
+            Op1::Release(r) => Some((*r, Act::Release)),
+            Op1::Notify { res, .. } => Some((*res, Act::Notify)),
+            Op1::Set(r) => Some((*r, Act::Set)),
+            Op1::Wait { res, .. } => Some((*res, Act::Arrive)),
+            _ => None,
+        }
+    }
+}
+
+/// For each resource and act, the indices of the programs that do it,
+/// each once, in order.
+pub fn actors<'p>(
+    programs: impl IntoIterator<Item = &'p Program>,
+) -> std::collections::BTreeMap<(u32, Act), Vec<u32>> {
+    let mut map: std::collections::BTreeMap<(u32, Act), Vec<u32>> = Default::default();
+    for (i, p) in programs.into_iter().enumerate() {
+        for instr in &p.code {
+            if let Instr::Op { op, .. } = instr {
+                if let Some(key) = op.act() {
+                    let who = map.entry(key).or_default();
+                    if who.last() != Some(&(i as u32)) {
+                        who.push(i as u32);
+                    }
+                }
+            }
+        }
+    }
+    map
 }

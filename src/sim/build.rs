@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::program::{compile, Instr, Op1, Program};
+use super::program::{compile, Instr, Program};
 use super::{Act, Fixed, PrimKind, ProcFixed, Sim, TaskFixed};
 use crate::event::{
     Catalog, Compare, Expectation, FinalCheck, Outcome, ProcessInfo, ResourceId, ResourceInfo,
@@ -278,31 +278,10 @@ fn prim_kind(kind: &ResourceKind, first_worker: Option<u32>) -> PrimKind {
 
 /// For each resource and kind of operation, the tasks whose scripts can do it.
 fn actors(tasks: &[TaskFixed]) -> BTreeMap<(u32, Act), Vec<TaskId>> {
-    let mut map: BTreeMap<(u32, Act), Vec<TaskId>> = BTreeMap::new();
-    for (i, t) in tasks.iter().enumerate() {
-        for instr in &t.program.code {
-            let Instr::Op { op, .. } = instr else {
-                continue;
-            };
-            let found = match op {
-                Op1::Put { queue, .. } => Some((*queue, Act::Put)),
-                Op1::Get { queue, .. } => Some((*queue, Act::Get)),
-                Op1::TaskDone(q) => Some((*q, Act::TaskDone)),
-                Op1::Release(r) => Some((*r, Act::Release)),
-                Op1::Notify { res, .. } => Some((*res, Act::Notify)),
-                Op1::Set(r) => Some((*r, Act::Set)),
-                Op1::Wait { res, .. } => Some((*res, Act::Arrive)),
-                _ => None,
-            };
-            if let Some(key) = found {
-                let who = map.entry(key).or_default();
-                if who.last() != Some(&TaskId(i as u32)) {
-                    who.push(TaskId(i as u32));
-                }
-            }
-        }
-    }
-    map
+    super::program::actors(tasks.iter().map(|t| &t.program))
+        .into_iter()
+        .map(|(key, who)| (key, who.into_iter().map(TaskId).collect()))
+        .collect()
 }
 
 fn resource_info(r: &crate::scenario::Resource) -> ResourceInfo {

@@ -3,7 +3,7 @@
 //! the gates a task passes to become ready, failing, ending a task).
 
 use super::prim::prim_as;
-use super::program::{Instr, Op1};
+use super::program::{Instr, Op1, Values};
 use super::{Limit, Sim, MAX_BOUNDARY_STEPS, MAX_PRINT_BYTES, MAX_STEPS, MAX_STEPS_PER_TICK};
 use crate::event::{Event, EventKind, Failure, TaskId, TaskState, VarId, WaitOn};
 use crate::scenario::OnTimeout;
@@ -40,33 +40,21 @@ impl Sim {
             let Some(instr) = code.get(pc as usize) else {
                 return self.end_task(t, TaskState::Done, out);
             };
+            if let Instr::Op { op, .. } = instr {
+                self.emit(out, EventKind::Pc { task: t, pc });
+                self.exec_op(t, op, out);
+                self.maybe_preempt(t, out);
+                return;
+            }
+            let index = fixed.tasks[t.index()].index;
             let task = &mut self.tasks[t.index()];
-            match instr {
-                Instr::Jump(to) => task.pc = *to,
-                Instr::LoopInit { slot, times } => {
-                    task.counters[*slot as usize] = *times;
-                    task.pc += 1;
-                }
-                Instr::LoopTest { slot, exit } => {
-                    let n = &mut task.counters[*slot as usize];
-                    if *n == 0 {
-                        task.pc = *exit;
-                    } else {
-                        *n -= 1;
-                        task.pc += 1;
-                    }
-                }
-                Instr::JumpUnless { cond, target } => {
-                    let holds = self.holds(t, cond);
-                    let task = &mut self.tasks[t.index()];
-                    task.pc = if holds { task.pc + 1 } else { *target };
-                }
-                Instr::Op { op, .. } => {
-                    self.emit(out, EventKind::Pc { task: t, pc });
-                    self.exec_op(t, op, out);
-                    self.maybe_preempt(t, out);
-                    return;
-                }
+            let values = Values {
+                locals: &task.locals,
+                index,
+                last: task.last,
+            };
+            if let Some(next) = instr.next_pc(pc, &mut task.counters, |c| values.holds(c)) {
+                task.pc = next;
             }
         }
     }

@@ -15,6 +15,7 @@ pub mod policy;
 mod prim;
 mod process;
 pub use crate::scenario::program;
+use program::Act;
 pub mod rng;
 mod values;
 
@@ -77,18 +78,6 @@ pub struct Fixed {
     actors: BTreeMap<(u32, Act), Vec<TaskId>>,
     schedule: Vec<TaskId>,
     record_choices: bool,
-}
-
-/// A kind of operation that can end another task's wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Act {
-    Put,
-    Get,
-    TaskDone,
-    Release,
-    Notify,
-    Set,
-    Arrive,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -30,6 +30,8 @@ mod writer;
 pub use barrier::{Barrier, Event};
 pub use condvar::Condvar;
 pub use mutex::{Mutex, MutexGuard};
+#[cfg(feature = "app")]
+pub(crate) use recorder::os_thread_id;
 pub use recorder::{record, Recording};
 pub use reentrant::{ReentrantMutex, ReentrantMutexGuard};
 pub use rwlock::{ReadGuard, RwLock, WriteGuard};

@@ -468,7 +468,7 @@ impl Recorder {
 
 /// This thread's id in the operating system (Linux's TID, read once a
 /// thread from `/proc/thread-self`); `None` where there is no such file.
-fn os_thread_id() -> Option<u64> {
+pub(crate) fn os_thread_id() -> Option<u64> {
     let link = std::fs::read_link("/proc/thread-self").ok()?;
     link.file_name()?.to_str()?.parse().ok()
 }
