@@ -510,3 +510,29 @@ fn a_live_trace_replays_to_the_same_report() {
     assert_eq!(again["deadlocks"], r["deadlocks"]);
     assert_eq!(again["tasks"], r["tasks"]);
 }
+
+#[test]
+fn a_write_sets_the_writers_own_local_as_in_the_simulator() {
+    let file = scenario(
+        "write_local",
+        r#"
+[scenario]
+name = "a write and then an if"
+[vars]
+x = 0
+seen = 0
+[[task]]
+name = "t"
+script = """
+write x = 5
+if x == 5 {
+  write seen = 1
+}
+"""
+"#,
+    );
+    assert_eq!(sim(&file)["vars"]["seen"], 1);
+    let (r, code) = live(&file, &["--tick", "2ms"]);
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!(r["vars"]["seen"], 1);
+}

@@ -537,8 +537,13 @@ impl<'b> Runner<'b> {
         OpEnd::Done
     }
 
+    /// Stores into a shared variable; the task's local follows, as in the
+    /// simulator.
     fn write(&mut self, g: &mut Guard<'_>, var: u32, value: i64) -> OpEnd {
         self.b.write_var(g, self.t, var, value);
+        if let Some(local) = self.locals.get_mut(var as usize) {
+            *local = value;
+        }
         g.emit(EventKind::VarWrite {
             task: self.t,
             var: VarId(var),
