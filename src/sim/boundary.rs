@@ -3,6 +3,7 @@
 //! dispatch to free CPUs (with preemption), then the outcome checks; and the
 //! move of time to the next boundary.
 
+use super::choice::{ChoiceKind, Cursor};
 use super::policy::{scheduler, Keys, Scheduler};
 use super::Sim;
 use crate::event::{Event, EventKind, Failure, Outcome, StuckTask, TaskId, TaskState, WaitOn};
@@ -18,22 +19,38 @@ impl Keys for Sim {
 }
 
 impl Sim {
+    /// The scheduling policy; the explored model's choices are its own, with
+    /// no slices and no preemption by key (as `random`).
     fn policy(&self) -> &'static dyn Scheduler {
-        scheduler(self.fixed.policy)
+        if self.fixed.explore {
+            scheduler(crate::scenario::Policy::Random)
+        } else {
+            scheduler(self.fixed.policy)
+        }
     }
 
     pub(super) fn boundary(&mut self, out: &mut Vec<Event>) {
-        self.wake_timers(out);
-        self.finish_switches(out);
-        self.finish_computes();
-        self.settle(out, false);
-        self.switch_gils(out);
-        self.expire_slices(out);
+        let mut cursor = match self.cursor.take() {
+            Some(cursor) => cursor,
+            None => {
+                self.wake_timers(out);
+                self.finish_switches(out);
+                self.finish_computes();
+                Cursor::round(false)
+            }
+        };
         loop {
-            self.settle(out, true);
-            if !self.kill_orphan_daemons(out) {
+            if !self.settle(&mut cursor, out) {
+                self.cursor = Some(cursor);
+                return;
+            }
+            if !cursor.late {
+                self.switch_gils(out);
+                self.expire_slices(out);
+            } else if !self.kill_orphan_daemons(out) {
                 break;
             }
+            cursor = Cursor::round(true);
         }
         self.check_outcome(out);
     }
@@ -111,26 +128,43 @@ impl Sim {
     }
 
     /// Runs zero-time operations, one per CPU per round in CPU order, until
-    /// every running task computes or has left its CPU; with `dispatch`,
-    /// free CPUs take ready tasks between rounds.
-    fn settle(&mut self, out: &mut Vec<Event>, dispatch: bool) {
+    /// every running task computes or has left its CPU; in the late pass,
+    /// free CPUs take ready tasks between rounds. False when the run stopped
+    /// at a choice: `cursor` then says where to resume.
+    fn settle(&mut self, cursor: &mut Cursor, out: &mut Vec<Event>) -> bool {
         loop {
-            if dispatch {
-                self.dispatch(out);
-            }
-            let mut progress = false;
-            for c in 0..self.cpus.len() {
-                let cpu = &self.cpus[c];
-                let Some(t) = cpu.task else { continue };
-                if cpu.pending || self.tasks[t.index()].computing {
-                    continue;
+            if cursor.late && !cursor.dispatched {
+                if !self.dispatch(out) {
+                    return false;
                 }
-                self.exec_step(t, out);
-                progress = true;
+                cursor.dispatched = true;
             }
-            if !progress || self.halt.is_some() {
-                break;
+            while (cursor.cpu as usize) < self.cpus.len() {
+                let c = cursor.cpu as usize;
+                if cursor.ran.is_none() {
+                    let cpu = &self.cpus[c];
+                    match cpu.task {
+                        Some(t) if !cpu.pending && !self.tasks[t.index()].computing => {
+                            cursor.progress = true;
+                            if self.exec_step(t, out) {
+                                cursor.ran = Some(t);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(t) = cursor.ran {
+                    if !self.after_op(c, t, out) {
+                        return false;
+                    }
+                    cursor.ran = None;
+                }
+                cursor.cpu += 1;
             }
+            if !cursor.progress || self.halt.is_some() {
+                return true;
+            }
+            *cursor = Cursor::round(cursor.late);
         }
     }
 
@@ -162,7 +196,7 @@ impl Sim {
 
     /// The ready tasks a free CPU may take: a task that yielded at this
     /// boundary only when no other task is ready.
-    fn eligible(&self) -> Vec<TaskId> {
+    pub(super) fn eligible(&self) -> Vec<TaskId> {
         let now = self.tick;
         let fresh: Vec<TaskId> = self
             .ready
@@ -177,43 +211,42 @@ impl Sim {
         }
     }
 
-    fn dispatch(&mut self, out: &mut Vec<Event>) {
+    /// Free CPUs take eligible ready tasks, in CPU order. False when the
+    /// run stopped at a choice.
+    fn dispatch(&mut self, out: &mut Vec<Event>) -> bool {
         for c in 0..self.cpus.len() {
             if self.cpus[c].task.is_some() {
                 continue;
             }
             let ready = self.eligible();
             if ready.is_empty() {
-                return;
+                return true;
             }
-            let pick = self.choose(&ready, out);
+            let Some(pick) = self.choose(c, &ready, out) else {
+                return false;
+            };
             self.assign(c, ready[pick], out);
         }
         if self.policy().preemptive() {
             self.preempt_for_better(out);
         }
+        true
     }
 
-    /// A scheduling choice: the schedule's task while it lasts, else the policy's.
-    fn choose(&mut self, ready: &[TaskId], out: &mut Vec<Event>) -> usize {
-        let by_policy = self.pick(ready);
+    /// Which of `ready` the free CPU `c` takes: a choice when there are two
+    /// or more (the policy's pick is the default; in the explored model,
+    /// the first).
+    fn choose(&mut self, c: usize, ready: &[TaskId], out: &mut Vec<Event>) -> Option<usize> {
+        let by_policy = if self.fixed.explore {
+            0
+        } else {
+            self.pick(ready)
+        };
         if ready.len() < 2 {
-            return by_policy;
+            return Some(by_policy);
         }
-        let n = self.choices;
-        self.choices += 1;
-        let i = self
-            .fixed
-            .schedule
-            .get(n)
-            .and_then(|want| ready.iter().position(|t| t == want))
-            .unwrap_or(by_policy);
-        if self.fixed.record_choices {
-            let options = ready.into();
-            let chosen = ready[i];
-            self.emit(out, EventKind::Choice { options, chosen });
-        }
-        i
+        let kind = ChoiceKind::Dispatch { cpu: c as u32 };
+        self.decide(kind, ready, by_policy, out)
     }
 
     fn pick(&mut self, ready: &[TaskId]) -> usize {
@@ -251,7 +284,7 @@ impl Sim {
         }
     }
 
-    fn assign(&mut self, c: usize, t: TaskId, out: &mut Vec<Event>) {
+    pub(super) fn assign(&mut self, c: usize, t: TaskId, out: &mut Vec<Event>) {
         self.ready.retain(|&r| r != t);
         let task = &mut self.tasks[t.index()];
         task.cpu = Some(c as u32);

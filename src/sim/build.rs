@@ -25,6 +25,14 @@ pub struct Options {
     pub schedule: Vec<TaskId>,
     /// Record every scheduling choice as a `Choice` event.
     pub record_choices: bool,
+    /// The model `weft check` explores: any eligible ready task may take a
+    /// free CPU, and after each operation another ready task may take the
+    /// running task's CPU. Choices come from `schedule` (then the first
+    /// option); the scenario's policy, slices and `preempt` are not used.
+    pub explore: bool,
+    /// With `explore`: stop at each choice past the schedule's end instead
+    /// of taking the first option (see [`Sim::pending`]).
+    pub suspend: bool,
 }
 
 /// Builds the simulator for a scenario, with the catalog of its names.
@@ -125,6 +133,7 @@ pub fn build(scenario: &Scenario, options: &Options) -> (Sim, Catalog) {
     let max_ticks = options.max_ticks.unwrap_or(m.max_ticks);
     let preempt = (m.preempt.clamp(0.0, 1.0) * 4_294_967_296.0) as u64;
     let actors = actors(&tasks);
+    let locality = super::choice::Locality::of(tasks.iter().map(|t| &t.program));
     let fixed = Fixed {
         cpus: m.cpus.max(1),
         policy: m.policy,
@@ -139,6 +148,9 @@ pub fn build(scenario: &Scenario, options: &Options) -> (Sim, Catalog) {
         actors,
         schedule: options.schedule.clone(),
         record_choices: options.record_choices,
+        explore: options.explore,
+        suspend: options.explore && options.suspend,
+        locality,
     };
     let vars = scenario.vars.iter().map(|v| v.initial).collect();
     let catalog = Catalog {

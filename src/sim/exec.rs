@@ -20,31 +20,33 @@ pub(super) enum OpEnd {
 
 impl Sim {
     /// Runs the running task `t` up to and including its next operation.
-    pub(super) fn exec_step(&mut self, t: TaskId, out: &mut Vec<Event>) {
+    /// True when it ran an operation (false: it ended, or the run halted).
+    pub(super) fn exec_step(&mut self, t: TaskId, out: &mut Vec<Event>) -> bool {
         let fixed = self.fixed.clone();
         let code = &fixed.tasks[t.index()].program.code;
         loop {
             if self.halt.is_some() {
-                return;
+                return false;
             }
             if !self.count_step(t) {
-                return self.end_task(
+                self.end_task(
                     t,
                     TaskState::Failed {
                         reason: Failure::NoProgress,
                     },
                     out,
                 );
+                return false;
             }
             let pc = self.tasks[t.index()].pc;
             let Some(instr) = code.get(pc as usize) else {
-                return self.end_task(t, TaskState::Done, out);
+                self.end_task(t, TaskState::Done, out);
+                return false;
             };
             if let Instr::Op { op, .. } = instr {
                 self.emit(out, EventKind::Pc { task: t, pc });
                 self.exec_op(t, op, out);
-                self.maybe_preempt(t, out);
-                return;
+                return true;
             }
             let index = fixed.tasks[t.index()].index;
             let task = &mut self.tasks[t.index()];
@@ -88,7 +90,7 @@ impl Sim {
     }
 
     /// `preempt`: after an operation, the running task may lose its CPU.
-    fn maybe_preempt(&mut self, t: TaskId, out: &mut Vec<Event>) {
+    pub(super) fn maybe_preempt(&mut self, t: TaskId, out: &mut Vec<Event>) {
         let threshold = self.fixed.preempt;
         let task = &self.tasks[t.index()];
         if threshold == 0 || task.computing || !matches!(task.state, TaskState::Running { .. }) {

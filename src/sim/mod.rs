@@ -9,6 +9,7 @@
 mod boundary;
 mod build;
 mod burst;
+mod choice;
 mod deadlock;
 mod exec;
 pub mod policy;
@@ -23,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 pub use build::{build, Options};
+pub use choice::{ChoiceKind, ChoicePoint};
 
 use crate::event::{Event, EventKind, Outcome, TaskId, TaskState};
 use crate::scenario::{OnTimeout, Policy, Start, TaskKind};
@@ -78,6 +80,11 @@ pub struct Fixed {
     actors: BTreeMap<(u32, Act), Vec<TaskId>>,
     schedule: Vec<TaskId>,
     record_choices: bool,
+    /// The explored model (see [`Options::explore`]).
+    explore: bool,
+    /// Stop at choices past the schedule.
+    suspend: bool,
+    locality: choice::Locality,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -185,6 +192,12 @@ pub struct Sim {
     printed: u64,
     /// The limit that halts the run, once one is passed.
     halt: Option<Limit>,
+    /// Where the current tick boundary stopped at a choice.
+    cursor: Option<choice::Cursor>,
+    /// That choice.
+    pending: Option<ChoicePoint>,
+    /// Its answer, to take when the boundary resumes.
+    answer: Option<usize>,
 }
 
 impl Sim {
@@ -244,6 +257,9 @@ impl Sim {
             boundary_steps: (0, 0),
             printed: 0,
             halt: None,
+            cursor: None,
+            pending: None,
+            answer: None,
         }
     }
 
@@ -266,18 +282,18 @@ impl Sim {
     /// ended there, moves time on to the next boundary where anything can
     /// happen. Appends the events to `out`.
     pub fn step(&mut self, out: &mut Vec<Event>) {
-        if self.outcome.is_some() {
+        if self.outcome.is_some() || self.pending.is_some() {
             return;
         }
         self.boundary(out);
-        if self.outcome.is_none() {
+        if self.outcome.is_none() && self.pending.is_none() {
             self.advance();
         }
     }
 
-    /// Steps until the run ends.
+    /// Steps until the run ends (or, in a suspending run, stops at a choice).
     pub fn run(&mut self, out: &mut Vec<Event>) {
-        while self.outcome.is_none() {
+        while self.outcome.is_none() && self.pending.is_none() {
             self.step(out);
         }
     }

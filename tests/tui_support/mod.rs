@@ -35,6 +35,7 @@ pub fn simulate(path: &str, req: &RunRequest) -> Result<(Catalog, Vec<Event>), S
         max_ticks: None,
         schedule: req.schedule.clone(),
         record_choices: req.record_choices,
+        ..weft::sim::Options::default()
     };
     Ok(weft::sim::simulate(&scenario, &options))
 }

@@ -1,0 +1,390 @@
+//! Scheduling choices as data. In a policy run a choice is made on the spot
+//! (by the schedule while it lasts, then by the policy). In the model that
+//! `weft check` explores, a choice is either taken from the schedule or the
+//! run stops at it ([`Sim::pending`]) until [`Sim::answer`] is given; the
+//! tick boundary then resumes where it stopped, from the [`Cursor`].
+
+use std::hash::{Hash, Hasher};
+
+use super::program::{Instr, Op1, Program};
+use super::Sim;
+use crate::event::{Event, EventKind, TaskId, TaskState};
+
+/// Where a tick boundary's settling stands, so that it can stop at a
+/// choice and resume there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct Cursor {
+    /// The second settling pass (free CPUs take ready tasks), or the first.
+    pub late: bool,
+    /// The CPU whose running task goes next in this round.
+    pub cpu: u32,
+    /// Some task ran an operation in this round.
+    pub progress: bool,
+    /// This round's dispatch is done.
+    pub dispatched: bool,
+    /// The task at `cpu` has run its operation; the switch choice after it
+    /// is still to be made.
+    pub ran: Option<TaskId>,
+}
+
+impl Cursor {
+    pub fn round(late: bool) -> Cursor {
+        Cursor {
+            late,
+            cpu: 0,
+            progress: false,
+            dispatched: false,
+            ran: None,
+        }
+    }
+}
+
+/// What a choice decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChoiceKind {
+    /// Which ready task the free CPU `cpu` takes.
+    Dispatch {
+        /// The CPU.
+        cpu: u32,
+    },
+    /// Whether `running` keeps its CPU after an operation (the first
+    /// option) or another ready task takes it (a preemption).
+    Switch {
+        /// The task that just ran an operation.
+        running: TaskId,
+    },
+}
+
+/// A choice the run stopped at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChoicePoint {
+    /// What is decided.
+    pub kind: ChoiceKind,
+    /// The tasks that can go next: for a switch, the running task first.
+    pub options: Vec<TaskId>,
+}
+
+/// For each task and instruction: whether every operation the task can
+/// reach from there before its next visible one is invisible to the other
+/// tasks (a `print`, or a read or write of a variable no other task writes
+/// or touches). A switch just before such operations is not offered: one
+/// after them reaches the same states, since they take no time and
+/// commute with everything the others do.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Locality {
+    quiet: Vec<Vec<bool>>,
+}
+
+impl Locality {
+    pub fn of<'p>(programs: impl IntoIterator<Item = &'p Program>) -> Locality {
+        let programs: Vec<&Program> = programs.into_iter().collect();
+        let spawns = |who: usize| {
+            programs.iter().enumerate().any(|(i, p)| {
+                i != who
+                    && p.code.iter().any(|c| {
+                        matches!(
+                            c,
+                            Instr::Op {
+                                op: Op1::Spawn(_),
+                                ..
+                            }
+                        )
+                    })
+            })
+        };
+        let touches = |who: usize, var: u32, writes_only: bool| {
+            programs.iter().enumerate().any(|(i, p)| {
+                i != who
+                    && p.code.iter().any(|c| match c {
+                        Instr::Op { op, .. } => match var_use(op) {
+                            Some((v, write)) => v == var && (write || !writes_only),
+                            None => false,
+                        },
+                        _ => false,
+                    })
+            })
+        };
+        let quiet = programs
+            .iter()
+            .enumerate()
+            .map(|(who, p)| {
+                let op_quiet: Vec<bool> = p
+                    .code
+                    .iter()
+                    .map(|c| match c {
+                        Instr::Op { op, .. } => match op {
+                            Op1::Print { .. } => true,
+                            _ => match var_use(op) {
+                                Some((v, false)) => !touches(who, v, true),
+                                Some((v, true)) => !touches(who, v, false) && !spawns(who),
+                                None => false,
+                            },
+                        },
+                        _ => true,
+                    })
+                    .collect();
+                (0..p.code.len())
+                    .map(|pc| quiet_from(&p.code, &op_quiet, pc))
+                    .collect()
+            })
+            .collect();
+        Locality { quiet }
+    }
+
+    /// Whether a switch before task `t`'s instruction `pc` can be skipped.
+    pub fn quiet(&self, t: TaskId, pc: u32) -> bool {
+        self.quiet
+            .get(t.index())
+            .and_then(|q| q.get(pc as usize))
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// The variable an operation reads or writes (true: writes).
+fn var_use(op: &Op1) -> Option<(u32, bool)> {
+    match op {
+        Op1::Read(v) => Some((*v, false)),
+        Op1::Write { var, .. } | Op1::WriteAdd { var, .. } | Op1::AtomicAdd { var, .. } => {
+            Some((*var, true))
+        }
+        _ => None,
+    }
+}
+
+/// Every path of control flow from `pc` runs into a quiet operation
+/// before any other, and none runs off the end (a task's end is visible).
+fn quiet_from(code: &[Instr], op_quiet: &[bool], pc: usize) -> bool {
+    let mut seen = vec![false; code.len()];
+    let mut todo = vec![pc];
+    while let Some(at) = todo.pop() {
+        let Some(instr) = code.get(at) else {
+            return false;
+        };
+        if std::mem::replace(&mut seen[at], true) {
+            continue;
+        }
+        match instr {
+            Instr::Op { .. } => {
+                if !op_quiet[at] {
+                    return false;
+                }
+            }
+            Instr::Jump(to) => todo.push(*to as usize),
+            Instr::LoopInit { .. } => todo.push(at + 1),
+            Instr::LoopTest { exit, .. } => todo.extend([at + 1, *exit as usize]),
+            Instr::JumpUnless { target, .. } => todo.extend([at + 1, *target as usize]),
+        }
+    }
+    true
+}
+
+impl Sim {
+    /// The choice this run stopped at, waiting for [`Sim::answer`].
+    pub fn pending(&self) -> Option<&ChoicePoint> {
+        self.pending.as_ref()
+    }
+
+    /// Takes option `i` of the pending choice; the next [`Sim::step`]
+    /// resumes the run from there.
+    pub fn answer(&mut self, i: usize) {
+        if self.pending.take().is_some() {
+            self.answer = Some(i);
+        }
+    }
+
+    /// Steps until the run ends or stops at a choice.
+    pub fn run_to_choice(&mut self, out: &mut Vec<Event>) {
+        while self.outcome.is_none() {
+            self.step(out);
+            if self.pending.is_some() {
+                return;
+            }
+        }
+    }
+
+    /// Scheduling choices taken so far.
+    pub fn choices_made(&self) -> usize {
+        self.choices
+    }
+
+    /// The main process's variables, in declaration order.
+    pub fn main_vars(&self) -> &[i64] {
+        self.vars.first().map_or(&[], Vec::as_slice)
+    }
+
+    /// Feeds what decides this state's future behaviour to `h`: not the
+    /// event count, the choices made, the counters of limits over the whole
+    /// run, nor (in the explored model, where it is unused) the generator.
+    /// Runs that reach the same state by different paths feed the same.
+    pub fn fingerprint(&self, h: &mut impl Hasher) {
+        let Sim {
+            fixed: _,
+            tick,
+            seq: _,
+            tasks,
+            cpus,
+            ready,
+            prims,
+            vars,
+            timers,
+            rng,
+            newly_blocked,
+            ended,
+            choices: _,
+            outcome,
+            steps: _,
+            boundary_steps: _,
+            printed: _,
+            halt,
+            cursor,
+            pending,
+            answer,
+        } = self;
+        tick.hash(h);
+        h.write_usize(tasks.len());
+        for t in tasks {
+            t.fingerprint(*tick, self.fixed.explore, h);
+        }
+        cpus.hash(h);
+        ready.hash(h);
+        prims.hash(h);
+        vars.hash(h);
+        timers.hash(h);
+        if !self.fixed.explore {
+            rng.hash(h);
+        }
+        newly_blocked.hash(h);
+        ended.hash(h);
+        outcome.hash(h);
+        halt.is_some().hash(h);
+        cursor.hash(h);
+        pending.hash(h);
+        answer.hash(h);
+    }
+
+    /// A choice among `options` (two or more: fewer is no choice): the
+    /// answer given, else the schedule's task while it lasts, else a stop
+    /// at the choice (`None`) when the run suspends, else `default`.
+    pub(super) fn decide(
+        &mut self,
+        kind: ChoiceKind,
+        options: &[TaskId],
+        default: usize,
+        out: &mut Vec<Event>,
+    ) -> Option<usize> {
+        let given = self.answer.take().filter(|&i| i < options.len());
+        let i = match given {
+            Some(i) => i,
+            None => {
+                let n = self.choices;
+                let scheduled = self
+                    .fixed
+                    .schedule
+                    .get(n)
+                    .and_then(|want| options.iter().position(|t| t == want));
+                match scheduled {
+                    Some(i) => i,
+                    None if self.fixed.suspend && n >= self.fixed.schedule.len() => {
+                        self.pending = Some(ChoicePoint {
+                            kind,
+                            options: options.to_vec(),
+                        });
+                        return None;
+                    }
+                    None => default,
+                }
+            }
+        };
+        self.choices += 1;
+        if self.fixed.record_choices {
+            let chosen = options[i];
+            self.emit(
+                out,
+                EventKind::Choice {
+                    options: options.into(),
+                    chosen,
+                },
+            );
+        }
+        Some(i)
+    }
+
+    /// After running task `t`'s operation on CPU `c`: in a policy run, the
+    /// random preemption `preempt` asks for; in the explored model, the
+    /// choice whether another eligible ready task takes the CPU. False when
+    /// the run stopped at that choice.
+    pub(super) fn after_op(&mut self, c: usize, t: TaskId, out: &mut Vec<Event>) -> bool {
+        if !self.fixed.explore {
+            self.maybe_preempt(t, out);
+            return true;
+        }
+        let task = &self.tasks[t.index()];
+        let running = matches!(task.state, TaskState::Running { .. }) && task.cpu == Some(c as u32);
+        if !running || task.computing || self.fixed.locality.quiet(t, task.pc) {
+            return true;
+        }
+        let rivals = self.eligible();
+        if rivals.is_empty() {
+            return true;
+        }
+        let mut options = Vec::with_capacity(rivals.len() + 1);
+        options.push(t);
+        options.extend(rivals);
+        let kind = ChoiceKind::Switch { running: t };
+        match self.decide(kind, &options, 0, out) {
+            None => false,
+            Some(0) => true,
+            Some(i) => {
+                self.preempt(t, out);
+                self.assign(c, options[i], out);
+                true
+            }
+        }
+    }
+}
+
+impl super::TaskRt {
+    /// As the derived hash, but the count of instructions in a tick only
+    /// while it is this tick's (older counts are reset before use), and
+    /// the time slice only where slices are used.
+    fn fingerprint(&self, now: u64, explore: bool, h: &mut impl Hasher) {
+        let super::TaskRt {
+            state,
+            pc,
+            computing,
+            remaining,
+            slice,
+            cpu,
+            locals,
+            counters,
+            last,
+            wake,
+            yielded,
+            spawned,
+            steps,
+            steps_tick,
+            proc,
+            worker,
+            relock,
+        } = self;
+        state.hash(h);
+        pc.hash(h);
+        computing.hash(h);
+        remaining.hash(h);
+        if !explore {
+            slice.hash(h);
+        }
+        cpu.hash(h);
+        locals.hash(h);
+        counters.hash(h);
+        last.hash(h);
+        wake.hash(h);
+        (*yielded == Some(now)).hash(h);
+        spawned.hash(h);
+        (if *steps_tick == now { *steps } else { 0 }).hash(h);
+        proc.hash(h);
+        worker.hash(h);
+        relock.hash(h);
+    }
+}
