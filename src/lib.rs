@@ -6,6 +6,8 @@
 #[cfg(feature = "app")]
 pub mod analysis;
 #[cfg(feature = "app")]
+pub mod check;
+#[cfg(feature = "app")]
 pub mod cli;
 pub mod event;
 pub mod limits;

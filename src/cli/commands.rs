@@ -40,9 +40,63 @@ pub fn dispatch(command: Option<Command>, picker_mouse: bool) -> i32 {
             json,
             record,
             no_mouse,
+            schedule: Some(schedule),
+            flags,
+            ..
+        }) => super::check::run_schedule(
+            &file,
+            &schedule,
+            headless,
+            json,
+            record.as_deref(),
+            !no_mouse,
+            &flags,
+        ),
+        Some(Command::Run {
+            file,
+            headless,
+            json,
+            record,
+            no_mouse,
             flags,
             ..
         }) => run(&file, headless, json, record.as_deref(), !no_mouse, &flags),
+        Some(Command::Check {
+            file,
+            json,
+            save,
+            tui,
+            preemption_bound,
+            max_states,
+            max_memory,
+            hash_compact,
+            no_reduction,
+            quiet,
+            seed,
+            max_ticks,
+            no_mouse,
+        }) => super::check::check(
+            &file,
+            &super::check::Flags {
+                json,
+                save,
+                tui,
+                quiet,
+                mouse: !no_mouse,
+                options: crate::check::Options {
+                    sim: Options {
+                        seed,
+                        max_ticks,
+                        ..Options::default()
+                    },
+                    max_states,
+                    preemption_bound,
+                    reduce: !no_reduction,
+                    compact: hash_compact,
+                    max_memory: max_memory.saturating_mul(1 << 20),
+                },
+            },
+        ),
         Some(Command::Replay {
             trace,
             headless,
@@ -91,7 +145,7 @@ fn report_failure(f: &Failure) -> i32 {
     }
 }
 
-fn options(flags: &RunFlags) -> Result<Options, Failure> {
+pub(super) fn options(flags: &RunFlags) -> Result<Options, Failure> {
     if flags.engine == EngineKind::Live {
         return Err(Failure::BadInput(
             "weft test runs the simulator only; run a scenario live with weft run FILE --engine live"

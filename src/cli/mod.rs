@@ -3,6 +3,7 @@
 //! CLI.md (0 as expected, 2 bad input, 3 deadlock, 4 another failure, 1 a bug).
 
 mod builtin;
+mod check;
 mod commands;
 mod live;
 pub mod load;
@@ -90,8 +91,58 @@ pub enum Command {
         /// headless, both reports.
         #[arg(long, conflicts_with = "record")]
         compare: bool,
+        /// Replay a schedule that `weft check` found (its --json report,
+        /// its --save file, or a JSON list of task names): the task chosen
+        /// at each choice of the explored model (docs/check.md).
+        #[arg(long, value_name = "FILE.json", conflicts_with = "compare")]
+        schedule: Option<PathBuf>,
         #[command(flatten)]
         flags: RunFlags,
+    },
+    /// Explores every schedule of a scenario: deadlocks, stalls, failures
+    /// and broken expectations, each with a shortest schedule that reaches it.
+    Check {
+        /// The scenario: a file, or the name of a built-in lesson.
+        file: String,
+        /// Print CLI.md's JSON report instead of the text.
+        #[arg(long)]
+        json: bool,
+        /// Write the first counterexample here, for `weft run FILE --schedule`.
+        #[arg(long, value_name = "FILE.json")]
+        save: Option<PathBuf>,
+        /// Open the first counterexample in the TUI.
+        #[arg(long, conflicts_with = "json")]
+        tui: bool,
+        /// At most K preemptions on any schedule (a switch away from a task
+        /// that could have gone on).
+        #[arg(long, value_name = "K")]
+        preemption_bound: Option<u32>,
+        /// Stop after N distinct states.
+        #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+        max_states: u64,
+        /// Stop when the search holds about this many MiB.
+        #[arg(long, value_name = "MIB", default_value_t = 4096)]
+        max_memory: u64,
+        /// Keep an 8-byte hash of each state instead of the state (hash
+        /// compaction: far less memory, a tiny chance of missing a state).
+        #[arg(long)]
+        hash_compact: bool,
+        /// Offer a switch before every operation, even those no other task
+        /// can observe (slower; for comparing with the reduced search).
+        #[arg(long)]
+        no_reduction: bool,
+        /// No progress line on stderr.
+        #[arg(long)]
+        quiet: bool,
+        /// Overrides `machine.seed`.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Overrides `machine.max_ticks`.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::limits::MAX_TICKS as u64))]
+        max_ticks: Option<u64>,
+        /// Do not capture the mouse in the TUI.
+        #[arg(long)]
+        no_mouse: bool,
     },
     /// Opens a recorded trace in the TUI, or prints its report without a
     /// terminal.

@@ -33,6 +33,9 @@ pub struct Options {
     /// With `explore`: stop at each choice past the schedule's end instead
     /// of taking the first option (see [`Sim::pending`]).
     pub suspend: bool,
+    /// With `explore`: offer a switch before every operation, even one no
+    /// other task can observe (the unreduced model).
+    pub unreduced: bool,
 }
 
 /// Builds the simulator for a scenario, with the catalog of its names.
@@ -150,7 +153,11 @@ pub fn build(scenario: &Scenario, options: &Options) -> (Sim, Catalog) {
         record_choices: options.record_choices,
         explore: options.explore,
         suspend: options.explore && options.suspend,
-        locality,
+        locality: if options.unreduced {
+            super::choice::Locality::default()
+        } else {
+            locality
+        },
     };
     let vars = scenario.vars.iter().map(|v| v.initial).collect();
     let catalog = Catalog {

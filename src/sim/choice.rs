@@ -208,6 +208,29 @@ impl Sim {
         self.choices
     }
 
+    /// Each task's state, in declaration order.
+    pub fn task_states(&self) -> impl Iterator<Item = TaskState> + '_ {
+        self.tasks.iter().map(|t| t.state)
+    }
+
+    /// About how many bytes this state takes on the heap and inline (for
+    /// the memory bound of a search).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let tasks: usize = self
+            .tasks
+            .iter()
+            .map(|t| size_of::<super::TaskRt>() + 8 * (t.locals.len() + t.counters.len()) + 32)
+            .sum();
+        size_of::<Sim>()
+            + tasks
+            + self.cpus.len() * size_of::<super::CpuRt>()
+            + self.ready.len() * 4
+            + self.prims.len() * 64
+            + self.vars.iter().map(|v| 24 + 8 * v.len()).sum::<usize>()
+            + self.timers.len() * 32
+    }
+
     /// The main process's variables, in declaration order.
     pub fn main_vars(&self) -> &[i64] {
         self.vars.first().map_or(&[], Vec::as_slice)
