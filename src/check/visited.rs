@@ -1,9 +1,13 @@
 //! The set of visited states: each state's fingerprint as bytes (exact),
 //! or as a 64-bit hash of them (hash compaction: 8 bytes a state, with a
 //! small chance that two states share a hash and one is never explored).
+//!
+//! Exact fingerprints are kept end to end in one arena; the table holds
+//! each one's hash, start and length, so a state costs its bytes plus 16.
 
-use std::collections::HashSet;
 use std::hash::{BuildHasher, Hasher};
+
+use hashbrown::HashTable;
 
 use crate::sim::Sim;
 
@@ -19,55 +23,105 @@ impl Hasher for Bytes {
     fn write(&mut self, bytes: &[u8]) {
         self.0.extend_from_slice(bytes);
     }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0.push(i);
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.0.extend_from_slice(&i.to_le_bytes());
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0.extend_from_slice(&i.to_le_bytes());
+    }
+
+    fn write_i64(&mut self, i: i64) {
+        self.0.extend_from_slice(&i.to_le_bytes());
+    }
+
+    // Lengths and enum discriminants: small, so four bytes (the same for
+    // every state, so equal states still give equal bytes).
+    fn write_usize(&mut self, i: usize) {
+        self.write_u32(i as u32);
+    }
+
+    fn write_isize(&mut self, i: isize) {
+        self.write_u32(i as u32);
+    }
+}
+
+/// One stored fingerprint: its hash and where its bytes are in the arena.
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u64,
+    start: u64,
+    len: u32,
 }
 
 /// Visited states.
 pub struct Visited {
-    exact: HashSet<Box<[u8]>, rustc_hash::FxBuildHasher>,
-    compact: Option<HashSet<u64, rustc_hash::FxBuildHasher>>,
+    table: HashTable<Slot>,
+    arena: Vec<u8>,
+    /// Keep hashes only.
+    compact: bool,
     /// The preemptions used to reach a state are part of it (with a bound).
     with_preemptions: bool,
     buffer: Bytes,
-    bytes: u64,
 }
 
 impl Visited {
     pub fn new(compact: bool, with_preemptions: bool) -> Visited {
         Visited {
-            exact: HashSet::default(),
-            compact: compact.then(HashSet::default),
+            table: HashTable::new(),
+            arena: Vec::new(),
+            compact,
             with_preemptions,
             buffer: Bytes::default(),
-            bytes: 0,
         }
     }
 
     /// Adds a state; false if it was there.
     pub fn insert(&mut self, sim: &Sim, preemptions: u32) -> bool {
         self.buffer.0.clear();
+        self.buffer.0.reserve(256);
         sim.fingerprint(&mut self.buffer);
         if self.with_preemptions {
             self.buffer.write_u32(preemptions);
         }
-        if let Some(set) = &mut self.compact {
-            let hash = std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default()
-                .hash_one(&self.buffer.0[..]);
-            let new = set.insert(hash);
-            if new {
-                self.bytes += 16;
-            }
-            return new;
-        }
-        if self.exact.contains(&self.buffer.0[..]) {
+        let key = &self.buffer.0[..];
+        let hasher = std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default();
+        let hash = if self.compact {
+            hasher.hash_one(key)
+        } else {
+            rustc_hash::FxBuildHasher.hash_one(key)
+        };
+        let arena = &self.arena;
+        let compact = self.compact;
+        let found = self.table.find(hash, |s| {
+            s.hash == hash
+                && (compact
+                    || arena.get(s.start as usize..s.start as usize + s.len as usize) == Some(key))
+        });
+        if found.is_some() {
             return false;
         }
-        // The key, the table's slot and the allocator's rounding.
-        self.bytes += self.buffer.0.len() as u64 + 32;
-        self.exact.insert(self.buffer.0.clone().into_boxed_slice())
+        let start = self.arena.len() as u64;
+        if !self.compact {
+            self.arena.extend_from_slice(key);
+        }
+        let slot = Slot {
+            hash,
+            start,
+            len: key.len() as u32,
+        };
+        self.table.insert_unique(hash, slot, |s| s.hash);
+        true
     }
 
     /// About how many bytes the set holds.
     pub fn bytes(&self) -> u64 {
-        self.bytes
+        let slot = std::mem::size_of::<Slot>() as u64 + 1;
+        self.arena.len() as u64 + self.table.capacity() as u64 * slot
     }
 }

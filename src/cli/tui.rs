@@ -110,10 +110,17 @@ impl Engine for SimEngine {
     ) -> Result<(Catalog, crossbeam_channel::Receiver<Event>), String> {
         let source = self.sources.get(req.entry).ok_or("no such scenario")?;
         let scenario = parse(&source.file, &source.bytes).map_err(|d| d.render(false))?;
+        // A request without choices of its own keeps the opened run's
+        // schedule (a replayed counterexample), choices recorded.
+        let own = !req.schedule.is_empty() || req.record_choices;
         let options = Options {
             seed: req.seed.or(self.options.seed),
-            schedule: req.schedule.clone(),
-            record_choices: req.record_choices,
+            schedule: if own {
+                req.schedule.clone()
+            } else {
+                self.options.schedule.clone()
+            },
+            record_choices: req.record_choices || self.options.record_choices,
             ..self.options.clone()
         };
         spawn_run(&scenario, &options)

@@ -208,6 +208,11 @@ impl Theme {
         self.fg(VERMILLION)
     }
 
+    /// A scheduling choice's mark on the time axis.
+    pub fn choice(self) -> Style {
+        self.fg(SKY_BLUE).add_modifier(Modifier::BOLD)
+    }
+
     /// Secondary text.
     pub fn dim(self) -> Style {
         self.fg(GREY)

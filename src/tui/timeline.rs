@@ -465,6 +465,18 @@ impl TimelineView<'_> {
             }
             tick += step;
         }
+        // Where a scheduling choice was taken (recorded by be-the-scheduler
+        // and by a replayed schedule): a mark on the axis at its tick.
+        for &step in &sc.lanes.choice_steps {
+            let Some(&tick) = sc.lanes.ticks.get(step) else {
+                continue;
+            };
+            if tick < g.from || tick >= last {
+                continue;
+            }
+            let x = x0 + ((tick - g.from) / g.per) as u16 * g.col_w;
+            buf.set_string(x, y, "◆", sc.theme.choice());
+        }
         let tick = sc.tick;
         if tick >= g.from {
             let cell = ((tick - g.from) / g.per) as usize;
@@ -491,6 +503,11 @@ impl TimelineView<'_> {
             buf.set_string(x, y, "⇆", sc.theme.switch());
             buf.set_stringn(x + 1, y, " switching  ", 12, Style::new());
             x += 13;
+        }
+        if !sc.lanes.choice_steps.is_empty() && x + 10 <= g.inner.right() {
+            buf.set_string(x, y, "◆", sc.theme.choice());
+            buf.set_stringn(x + 1, y, " choice  ", 9, Style::new());
+            x += 10;
         }
         let text = "▲ cursor";
         if x + 8 <= g.inner.right() {
