@@ -38,6 +38,11 @@ pub struct Options {
     pub compact: bool,
     /// Stop when the visited states and the queue take about this many bytes.
     pub max_memory: u64,
+    /// Depth-first instead of breadth-first: a problem deep in the space is
+    /// found sooner, but its schedule is not the shortest.
+    pub depth_first: bool,
+    /// Stop at the first problem found.
+    pub first: bool,
 }
 
 impl Default for Options {
@@ -49,6 +54,8 @@ impl Default for Options {
             reduce: true,
             compact: false,
             max_memory: 4 << 30,
+            depth_first: false,
+            first: false,
         }
     }
 }
@@ -64,6 +71,8 @@ pub enum Bound {
     Memory(u64),
     /// The user stopped it (Ctrl-C).
     Interrupted,
+    /// `first`: a problem was found.
+    FirstProblem,
 }
 
 /// How far a search has got, for a progress line.
@@ -102,6 +111,8 @@ pub struct Verdict {
     pub elapsed: Duration,
     /// The search was reduced (the schedules assume it).
     pub reduced: bool,
+    /// The search was depth-first (schedules are not the shortest).
+    pub depth_first: bool,
 }
 
 impl Verdict {
@@ -205,6 +216,7 @@ pub fn check(
             bytes_per_state: 0.0,
             elapsed: Duration::ZERO,
             reduced: options.reduce,
+            depth_first: options.depth_first,
         },
         judge,
         visited: Visited::new(options.compact, options.preemption_bound.is_some()),
@@ -218,7 +230,13 @@ pub fn check(
     search.visit(u32::MAX, TaskId(0), 0, 0, root);
     let mut last_report = Instant::now();
     let mut expanded: u64 = 0;
-    while let Some(node) = search.queue.pop_front() {
+    loop {
+        let next = if options.depth_first {
+            search.queue.pop_back()
+        } else {
+            search.queue.pop_front()
+        };
+        let Some(node) = next else { break };
         search.queued_bytes = search
             .queued_bytes
             .saturating_sub(node.sim.heap_bytes() as u64);
@@ -341,6 +359,10 @@ impl Search<'_> {
                 &mut self.signatures,
                 &mut self.verdict.problems,
             );
+            if self.options.first && !self.verdict.problems.is_empty() {
+                self.verdict.bound = Some(Bound::FirstProblem);
+                return false;
+            }
         } else {
             self.queued_bytes += sim.heap_bytes() as u64;
             self.queue.push_back(Node {

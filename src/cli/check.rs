@@ -78,6 +78,7 @@ fn report_json<'a>(catalog: &'a Catalog, v: &'a Verdict) -> ReportJson<'a> {
             Bound::Preemptions(_) => "preemption_bound",
             Bound::Memory(_) => "max_memory",
             Bound::Interrupted => "interrupted",
+            Bound::FirstProblem => "first_problem",
         }),
         depth: v.depth,
         reduced: v.reduced,
@@ -173,10 +174,11 @@ fn render(scenario: &Scenario, options: &check::Options, catalog: &Catalog, v: &
         Some(Bound::States(n)) => format!("stopped at --max-states {n}"),
         Some(Bound::Preemptions(k)) => format!("schedules with at most {k} preemptions"),
         Some(Bound::Memory(b)) => format!(
-            "stopped at --max-memory {} MiB (try --hash-compact: 16 bytes a state)",
+            "stopped at --max-memory {} MiB (try --hash-compact: about 25 bytes a state)",
             b >> 20
         ),
         Some(Bound::Interrupted) => "interrupted".to_string(),
+        Some(Bound::FirstProblem) => "stopped at the first problem".to_string(),
     };
     let secs = v.elapsed.as_secs_f64();
     s.push_str(&format!("check: {}\n", catalog.scenario));
@@ -186,7 +188,12 @@ fn render(scenario: &Scenario, options: &check::Options, catalog: &Catalog, v: &
         v.transitions,
         v.depth,
         v.states as f64 / secs.max(1e-9),
-        if v.reduced { "" } else { ", unreduced" },
+        match (v.reduced, v.depth_first) {
+            (true, false) => "",
+            (false, false) => ", unreduced",
+            (true, true) => ", depth-first",
+            (false, true) => ", unreduced, depth-first",
+        },
     ));
     let verdict = match v.outcome() {
         None if v.complete() => {
@@ -216,7 +223,12 @@ fn render(scenario: &Scenario, options: &check::Options, catalog: &Catalog, v: &
         }
         let told = check::tell(scenario, &options.sim, &p.schedule, v.reduced);
         s.push_str(&format!(
-            "  shortest schedule: {} step{}\n",
+            "  {}: {} step{}\n",
+            if v.depth_first {
+                "schedule (depth-first: not the shortest)"
+            } else {
+                "shortest schedule"
+            },
             p.schedule.len(),
             if p.schedule.len() == 1 { "" } else { "s" }
         ));

@@ -131,6 +131,13 @@ pub enum Command {
         /// can observe (slower; for comparing with the reduced search).
         #[arg(long)]
         no_reduction: bool,
+        /// Search depth-first: a deep problem is found sooner, but its
+        /// schedule is not the shortest.
+        #[arg(long)]
+        dfs: bool,
+        /// Stop at the first problem found.
+        #[arg(long)]
+        first: bool,
         /// No progress line on stderr.
         #[arg(long)]
         quiet: bool,
