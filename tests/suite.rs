@@ -20,6 +20,7 @@ mod support;
 
 // The tests, a file each.
 mod analysis_waits;
+mod check;
 mod cli;
 mod diagnostics;
 #[path = "fuzz.rs"]
@@ -29,6 +30,7 @@ mod lesson_screens;
 mod lessons;
 mod limits;
 mod live_engine;
+mod lock_order;
 mod parser;
 mod report_json;
 mod schema;

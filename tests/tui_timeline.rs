@@ -273,3 +273,50 @@ fn a_lock_keeps_a_mark_of_its_acquisitions_after_the_last_release() {
     assert_eq!(cells[..5], ["m", "free", "(last", "t2)", "-"], "{row}");
     assert_eq!(cells[5], "8", "acquisitions: {row}");
 }
+
+#[test]
+fn a_replayed_schedule_marks_each_choice_on_the_time_axis() {
+    // The check's counterexample for ABBA, replayed with its choices recorded:
+    // choices at tick 0 and tick 1, each a diamond on the axis row.
+    let path = "scenarios/abba_deadlock.toml";
+    let bytes = std::fs::read(path).unwrap();
+    let scenario = weft::scenario::parse(path, &bytes).unwrap();
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let (verdict, _) = weft::check::check(
+        &scenario,
+        &weft::check::Options::default(),
+        &never,
+        &mut |_| {},
+    );
+    let cex = verdict.counterexample().expect("ABBA can deadlock");
+    let options = weft::sim::Options {
+        record_choices: true,
+        ..weft::check::replay_options(&Default::default(), cex.schedule.clone(), true)
+    };
+    let (catalog, events) = weft::sim::simulate(&scenario, &options);
+    let ticks: std::collections::BTreeSet<u64> = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Choice { .. }))
+        .map(|e| e.tick)
+        .collect();
+    assert_eq!(ticks.len(), 2, "choices at two ticks: {ticks:?}");
+    let trace = weft::trace::Trace::from_events(catalog, events);
+    let mut app = App::new(&NoEngine, Open::Trace(trace), Theme::new(true));
+    app.update(Action::Resize {
+        width: 120,
+        height: 40,
+    });
+    // At the start the cursor stands on tick 0; go to the end so the
+    // cursor's mark sits on tick 1 and the first diamond shows.
+    app.update(Action::End);
+    let screen = lines(&app);
+    let axis = screen
+        .iter()
+        .find(|l| l.starts_with("│tick"))
+        .expect("an axis row");
+    assert!(axis.contains('◆'), "no choice mark on {axis}");
+    assert!(
+        screen.iter().any(|l| l.contains("◆ choice")),
+        "no legend entry for choices"
+    );
+}

@@ -46,6 +46,8 @@ pub struct Problem {
     pub what: String,
     /// The tick the run ended at.
     pub end_tick: u64,
+    /// A deadlock's wait-for edges (empty for other kinds).
+    pub edges: Vec<WaitEdge>,
 }
 
 /// What makes two problems the same one: the kind and who was stuck on
@@ -99,12 +101,17 @@ impl<'a> Judge<'a> {
         let Some((signature, kind, what)) = self.problem(sim, events) else {
             return;
         };
+        let edges = match &signature {
+            Signature::Deadlock(edges) => edges.clone(),
+            _ => Vec::new(),
+        };
         if problems.len() < super::MAX_PROBLEMS && seen.insert(signature) {
             problems.push(Problem {
                 kind,
                 schedule,
                 what,
                 end_tick: sim.tick(),
+                edges,
             });
         }
     }
@@ -140,7 +147,7 @@ impl<'a> Judge<'a> {
                 let what = stuck
                     .iter()
                     .map(|(t, on)| {
-                        format!("{} waits for {}", cat.task_name(*t), wait_label(cat, *on))
+                        format!("{} is stuck on {}", cat.task_name(*t), wait_label(cat, *on))
                     })
                     .collect::<Vec<_>>()
                     .join(", ");

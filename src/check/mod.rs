@@ -6,6 +6,7 @@
 //! fingerprint (exact bytes, or a 64-bit hash in the compact mode).
 
 mod end;
+mod lockorder;
 mod steps;
 mod visited;
 
@@ -14,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use end::{Problem, ProblemKind};
+pub use lockorder::{inversions, Reach, Witnessed};
 pub use steps::{tell, Step, Told};
 
 use crate::event::{Catalog, Event, TaskId};
@@ -278,6 +280,7 @@ pub fn check(
                 schedule: Vec::new(),
                 what: "no schedule deadlocks, though [expect] says outcome = \"deadlock\"".into(),
                 end_tick: 0,
+                edges: Vec::new(),
             });
         }
     }

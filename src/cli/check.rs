@@ -54,6 +54,54 @@ struct ReportJson<'a> {
     problems: Vec<ProblemJson<'a>>,
     bytes_per_state: f64,
     elapsed_ms: u64,
+    /// The lock-order inversions of the scenario's own run, each settled.
+    lock_order: Vec<InversionJson>,
+}
+
+/// An inversion in the JSON report.
+#[derive(Debug, Serialize)]
+struct InversionJson {
+    text: String,
+    tasks: Vec<String>,
+    locks: Vec<String>,
+    guarded_by: Vec<String>,
+    /// `true`: a deadlock closes it (`problem` is its index); `false`: a
+    /// complete search found none; `null`: the search was not complete.
+    reachable: Option<bool>,
+    problem: Option<usize>,
+}
+
+fn inversions_json(catalog: &Catalog, found: &[check::Witnessed]) -> Vec<InversionJson> {
+    found
+        .iter()
+        .map(|w| {
+            let inv = &w.inversion;
+            let names = |ids: &[crate::event::ResourceId]| {
+                ids.iter()
+                    .map(|&r| catalog.resource_name(r).to_string())
+                    .collect()
+            };
+            InversionJson {
+                text: crate::analysis::inversion_text(catalog, inv),
+                tasks: inv
+                    .tasks()
+                    .iter()
+                    .map(|&t| catalog.task_name(t).to_string())
+                    .collect(),
+                locks: names(&inv.locks()),
+                guarded_by: names(&inv.guards),
+                reachable: match w.reach {
+                    check::Reach::Witness(_) => Some(true),
+                    check::Reach::Unreachable => Some(false),
+                    check::Reach::Unknown => None,
+                },
+                problem: match w.reach {
+                    check::Reach::Witness(i) => Some(i),
+                    _ => None,
+                },
+            }
+        })
+        .collect()
 }
 
 fn problem_json<'a>(catalog: &'a Catalog, p: &'a Problem) -> ProblemJson<'a> {
@@ -66,7 +114,11 @@ fn problem_json<'a>(catalog: &'a Catalog, p: &'a Problem) -> ProblemJson<'a> {
     }
 }
 
-fn report_json<'a>(catalog: &'a Catalog, v: &'a Verdict) -> ReportJson<'a> {
+fn report_json<'a>(
+    catalog: &'a Catalog,
+    v: &'a Verdict,
+    found: &[check::Witnessed],
+) -> ReportJson<'a> {
     ReportJson {
         scenario: &catalog.scenario,
         outcome: v.outcome().map_or("ok", |k| k.name()),
@@ -91,6 +143,7 @@ fn report_json<'a>(catalog: &'a Catalog, v: &'a Verdict) -> ReportJson<'a> {
             .collect(),
         bytes_per_state: (v.bytes_per_state * 10.0).round() / 10.0,
         elapsed_ms: v.elapsed.as_millis() as u64,
+        lock_order: inversions_json(catalog, found),
     }
 }
 
@@ -127,15 +180,17 @@ pub fn check(file: &str, flags: &Flags) -> Result<i32, Failure> {
     if shown {
         let _ = write!(std::io::stderr(), "\r\x1b[K");
     }
+    let found = check::inversions(&scenario, &flags.options.sim, &verdict);
     if let Some(path) = &flags.save {
         save(path, &catalog, &verdict)?;
     }
     if flags.json {
-        let text = serde_json::to_string_pretty(&report_json(&catalog, &verdict))
+        let text = serde_json::to_string_pretty(&report_json(&catalog, &verdict, &found))
             .map_err(|e| Failure::Internal(e.to_string()))?;
         let _ = writeln!(anstream::stdout(), "{text}");
     } else {
-        let text = render(&scenario, &flags.options, &catalog, &verdict);
+        let mut text = render(&scenario, &flags.options, &catalog, &verdict);
+        text.push_str(&render_inversions(&catalog, &verdict, &found));
         let _ = write!(anstream::stdout(), "{text}");
     }
     if verdict.bound == Some(Bound::Interrupted) {
@@ -174,7 +229,7 @@ fn render(scenario: &Scenario, options: &check::Options, catalog: &Catalog, v: &
         Some(Bound::States(n)) => format!("stopped at --max-states {n}"),
         Some(Bound::Preemptions(k)) => format!("schedules with at most {k} preemptions"),
         Some(Bound::Memory(b)) => format!(
-            "stopped at --max-memory {} MiB (try --hash-compact: about 25 bytes a state)",
+            "stopped at --max-memory {} MiB, taken by the visited states and the queue of states to expand: --hash-compact shrinks the first, --dfs the second",
             b >> 20
         ),
         Some(Bound::Interrupted) => "interrupted".to_string(),
@@ -252,6 +307,42 @@ fn render(scenario: &Scenario, options: &check::Options, catalog: &Catalog, v: &
             catalog.path,
             names.join(" ")
         ));
+    }
+    s
+}
+
+/// The lock-order section: each inversion of the scenario's own run and
+/// whether a schedule closes it.
+fn render_inversions(catalog: &Catalog, v: &Verdict, found: &[check::Witnessed]) -> String {
+    if found.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "\nlock order (from the scenario's own run): {} inversion{}\n",
+        found.len(),
+        if found.len() == 1 { "" } else { "s" }
+    );
+    for w in found {
+        s.push_str(&format!(
+            "  {}\n",
+            crate::analysis::inversion_text(catalog, &w.inversion)
+        ));
+        let verdict = match w.reach {
+            check::Reach::Witness(i) => format!(
+                "reachable: problem {} is its deadlock ({} steps)",
+                i + 1,
+                v.problems[i].schedule.len()
+            ),
+            check::Reach::Unreachable if w.inversion.is_guarded() => {
+                "unreachable: no schedule deadlocks on it (a gate lock keeps it from closing)"
+                    .to_string()
+            }
+            check::Reach::Unreachable => "unreachable: no schedule deadlocks on it".to_string(),
+            check::Reach::Unknown => {
+                "not settled: the search was not complete and found no deadlock on it".to_string()
+            }
+        };
+        s.push_str(&format!("    → {verdict}\n"));
     }
     s
 }

@@ -3,10 +3,12 @@
 //!
 //! Imports the event contract, the trace and the analysis.
 
+mod lock_order;
 mod resources;
 mod text;
 mod text_more;
 
+pub use lock_order::{InversionReport, LockOrderReport};
 pub use resources::{
     BarrierReport, BusyWorker, ConditionReport, EventReport, GilReport, PoolReport, ProcessReport,
     RwLockReport, SemaphoreReport,
@@ -53,6 +55,8 @@ pub struct Report {
     pub stall: Option<StallReport>,
     /// Every lock.
     pub locks: Vec<LockReport>,
+    /// The lock-order graph: its edges and inversions, deadlocked or not.
+    pub lock_order: LockOrderReport,
     /// Every queue.
     pub queues: Vec<QueueReport>,
     /// Every semaphore.
@@ -407,6 +411,7 @@ impl Report {
                     .collect(),
             }),
             locks: lock_reports(trace),
+            lock_order: lock_order::lock_order_report(trace),
             queues: queue_reports(trace),
             semaphores: resources::semaphores(cat, world),
             rwlocks: resources::rwlocks(cat, world),

@@ -1,5 +1,6 @@
 //! The text report: the outcome first, a deadlock cycle drawn as a chain,
-//! then tasks, locks, queues, variables and expectations as small tables.
+//! then tasks, locks, lock-order inversions, queues, variables and
+//! expectations as small tables.
 
 use std::fmt::Write;
 
@@ -101,6 +102,7 @@ pub fn render_text(r: &Report, color: bool) -> String {
     }
     tasks_table(&mut s, r);
     locks_table(&mut s, r);
+    super::text_more::lock_order(&mut s, r);
     queues_table(&mut s, r);
     super::text_more::primitives(&mut s, r);
     if !r.vars.is_empty() {

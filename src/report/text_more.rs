@@ -1,6 +1,6 @@
-//! The text report's lines for semaphores, rwlocks, conditions, events,
-//! barriers, pools, GILs and the variables of processes other than main:
-//! one short line each.
+//! The text report's lines for lock-order inversions, semaphores, rwlocks,
+//! conditions, events, barriers, pools, GILs and the variables of processes
+//! other than main: one short line each.
 
 use std::fmt::Write;
 
@@ -11,6 +11,18 @@ fn list(v: &[String]) -> String {
         "-".to_string()
     } else {
         v.join(" ")
+    }
+}
+
+/// Appends one line per inversion of the lock order, under a heading,
+/// when there are any.
+pub fn lock_order(s: &mut String, r: &Report) {
+    if r.lock_order.inversions.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nlock order:");
+    for inv in &r.lock_order.inversions {
+        let _ = writeln!(s, "  {}", inv.text);
     }
 }
 

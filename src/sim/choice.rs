@@ -217,18 +217,27 @@ impl Sim {
     /// the memory bound of a search).
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
+        // Each allocation also costs the allocator about 16 bytes.
+        const ALLOC: usize = 16;
+        let boxed = |n: usize| if n == 0 { 0 } else { 8 * n + ALLOC };
         let tasks: usize = self
             .tasks
             .iter()
-            .map(|t| size_of::<super::TaskRt>() + 8 * (t.locals.len() + t.counters.len()) + 32)
+            .map(|t| size_of::<super::TaskRt>() + boxed(t.locals.len()) + boxed(t.counters.len()))
             .sum();
+        // A set of timers is one B-tree leaf (room for 11) per 11 timers.
+        let timers = self.timers.len().div_ceil(11) * (11 * 16 + 2 * ALLOC);
         size_of::<Sim>()
             + tasks
+            + ALLOC
             + self.cpus.len() * size_of::<super::CpuRt>()
-            + self.ready.len() * 4
-            + self.prims.len() * 64
-            + self.vars.iter().map(|v| 24 + 8 * v.len()).sum::<usize>()
-            + self.timers.len() * 32
+            + ALLOC
+            + self.ready.capacity() * 4
+            + ALLOC
+            + self.prims.len() * (size_of::<super::Prim>() + ALLOC)
+            + self.vars.iter().map(|v| 24 + boxed(v.len())).sum::<usize>()
+            + timers
+            + self.pending.as_ref().map_or(0, |p| boxed(p.options.len()))
     }
 
     /// The main process's variables, in declaration order.
