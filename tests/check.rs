@@ -1612,3 +1612,49 @@ fn expecting_a_deadlock_that_cannot_happen_is_a_broken_expectation() {
     assert_eq!(r["counterexample"]["kind"], "expectation");
     assert_eq!(r["counterexample"]["length"], 0);
 }
+
+#[test]
+fn ctrl_c_stops_a_long_search_with_its_partial_result() {
+    use std::io::{BufRead, BufReader, Read};
+    // Six ordered philosophers have millions of states: far more than a
+    // debug build explores before its first progress line (every 5 s
+    // without a terminal); then SIGINT, as Ctrl-C sends it.
+    let six = lesson_text("philosophers_ordered.toml")
+        .replace("count = 5", "count = 6")
+        .replace("i == 4", "i == 5");
+    let dir = std::env::temp_dir().join(format!("weft-check-int-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("six.toml");
+    std::fs::write(&file, six).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .arg("check")
+        .arg(&file)
+        .arg("--json")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.starts_with("checking: "), "progress line: {line:?}");
+    assert!(line.contains("states/s") && line.contains("queue"), "{line}");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "stderr: {rest}");
+    assert!(rest.contains("interrupted"), "{rest}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["stopped_by"], "interrupted");
+    assert_eq!(report["outcome"], "ok");
+    assert!(report["states"].as_u64().unwrap() > 1000, "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
