@@ -1621,7 +1621,8 @@ fn ctrl_c_stops_a_long_search_with_its_partial_result() {
     // without a terminal); then SIGINT, as Ctrl-C sends it.
     let six = lesson_text("philosophers_ordered.toml")
         .replace("count = 5", "count = 6")
-        .replace("i == 4", "i == 5");
+        .replace("i == 4", "i == 5")
+        .replace("meals == 5", "meals == 6");
     let dir = std::env::temp_dir().join(format!("weft-check-int-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("six.toml");
