@@ -1639,14 +1639,22 @@ fn ctrl_c_stops_a_long_search_with_its_partial_result() {
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
     assert!(line.starts_with("checking: "), "progress line: {line:?}");
-    assert!(line.contains("states/s") && line.contains("queue"), "{line}");
+    assert!(
+        line.contains("states/s") && line.contains("queue"),
+        "{line}"
+    );
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
         nix::sys::signal::Signal::SIGINT,
     )
     .unwrap();
     let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
     let status = child.wait().unwrap();
