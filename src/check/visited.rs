@@ -28,26 +28,46 @@ impl Hasher for Bytes {
         self.0.push(i);
     }
 
+    // Numbers as variable-length integers (seven bits a byte): most of a
+    // state's numbers are small, and the encoding of each is prefix-free,
+    // so equal states still give equal bytes and different ones differ.
+    fn write_u16(&mut self, i: u16) {
+        self.varint(u64::from(i));
+    }
+
     fn write_u32(&mut self, i: u32) {
-        self.0.extend_from_slice(&i.to_le_bytes());
+        self.varint(u64::from(i));
     }
 
     fn write_u64(&mut self, i: u64) {
-        self.0.extend_from_slice(&i.to_le_bytes());
+        self.varint(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.varint(i as u64);
+    }
+
+    fn write_i32(&mut self, i: i32) {
+        self.write_i64(i64::from(i));
     }
 
     fn write_i64(&mut self, i: i64) {
-        self.0.extend_from_slice(&i.to_le_bytes());
-    }
-
-    // Lengths and enum discriminants: small, so four bytes (the same for
-    // every state, so equal states still give equal bytes).
-    fn write_usize(&mut self, i: usize) {
-        self.write_u32(i as u32);
+        // Zigzag: small negative numbers are small too.
+        self.varint(((i << 1) ^ (i >> 63)) as u64);
     }
 
     fn write_isize(&mut self, i: isize) {
-        self.write_u32(i as u32);
+        self.write_i64(i as i64);
+    }
+}
+
+impl Bytes {
+    fn varint(&mut self, mut i: u64) {
+        while i >= 0x80 {
+            self.0.push((i as u8) | 0x80);
+            i >>= 7;
+        }
+        self.0.push(i as u8);
     }
 }
 
