@@ -10,7 +10,13 @@ use crate::event::{Event, EventKind, Failure, Outcome, StuckTask, TaskId, TaskSt
 
 impl Keys for Sim {
     fn burst(&self, task: TaskId) -> u64 {
-        self.next_burst(task)
+        match self.bursts.get(task.index()).copied().flatten() {
+            Some(burst) => {
+                debug_assert_eq!(burst, self.next_burst(task), "a ready task's burst changed");
+                burst
+            }
+            None => self.next_burst(task),
+        }
     }
 
     fn priority(&self, task: TaskId) -> i64 {
@@ -21,7 +27,7 @@ impl Keys for Sim {
 impl Sim {
     /// The scheduling policy; the explored model's choices are its own, with
     /// no slices and no preemption by key (as `random`).
-    fn policy(&self) -> &'static dyn Scheduler {
+    pub(super) fn policy(&self) -> &'static dyn Scheduler {
         if self.fixed.explore {
             scheduler(crate::scenario::Policy::Random)
         } else {
@@ -183,9 +189,8 @@ impl Sim {
             }
             let key = self.policy().key(t, self);
             let rival = self
-                .eligible()
-                .iter()
-                .any(|&r| self.policy().key(r, self) <= key);
+                .eligible_iter()
+                .any(|r| self.policy().key(r, self) <= key);
             if rival {
                 self.preempt(t, out);
             } else {
@@ -197,18 +202,61 @@ impl Sim {
     /// The ready tasks a free CPU may take: a task that yielded at this
     /// boundary only when no other task is ready.
     pub(super) fn eligible(&self) -> Vec<TaskId> {
+        self.eligible_iter().collect()
+    }
+
+    /// [`Sim::eligible`], in ready-queue order, without a copy.
+    fn eligible_iter(&self) -> impl Iterator<Item = TaskId> + '_ {
         let now = self.tick;
-        let fresh: Vec<TaskId> = self
-            .ready
+        let fresh = move |t: &TaskId| self.tasks[t.index()].yielded != Some(now);
+        let any_fresh = self.ready.iter().any(fresh);
+        self.ready
             .iter()
             .copied()
-            .filter(|t| self.tasks[t.index()].yielded != Some(now))
-            .collect();
-        if fresh.is_empty() {
-            self.ready.iter().copied().collect()
-        } else {
-            fresh
+            .filter(move |t| !any_fresh || fresh(t))
+    }
+
+    /// The eligible task the policy picks, and whether there were two or
+    /// more to pick from; `None` when none is ready. Only a policy with
+    /// its own `pick` sees a copy of the eligible tasks; for the others the
+    /// first eligible task with the smallest key is found in place.
+    fn policy_pick(&mut self) -> Option<(TaskId, bool)> {
+        let policy = self.policy();
+        if !policy.picks_by_key() {
+            let ready = self.eligible();
+            if ready.is_empty() {
+                return None;
+            }
+            let i = self.pick(&ready);
+            return Some((ready[i], ready.len() >= 2));
         }
+        let mut eligible = self.eligible_iter();
+        let mut best = eligible.next()?;
+        let mut best_key = policy.key(best, self);
+        if best_key.is_none() {
+            // Nothing is smaller than no key: the first one goes.
+            return Some((best, eligible.next().is_some()));
+        }
+        let mut many = false;
+        for t in eligible {
+            many = true;
+            let key = policy.key(t, self);
+            if key < best_key {
+                best = t;
+                best_key = key;
+            }
+        }
+        Some((best, many))
+    }
+
+    /// Whether every choice now is the policy's, with no need to list its
+    /// options: no explored model, no choices recorded, no answer given and
+    /// the schedule used up.
+    fn policy_chooses(&self) -> bool {
+        !self.fixed.explore
+            && !self.fixed.record_choices
+            && self.answer.is_none()
+            && self.choices >= self.fixed.schedule.len()
     }
 
     /// Free CPUs take eligible ready tasks, in CPU order. False when the
@@ -216,6 +264,17 @@ impl Sim {
     fn dispatch(&mut self, out: &mut Vec<Event>) -> bool {
         for c in 0..self.cpus.len() {
             if self.cpus[c].task.is_some() {
+                continue;
+            }
+            if self.policy_chooses() {
+                // As `choose` and `decide` would, without the options.
+                let Some((t, many)) = self.policy_pick() else {
+                    return true;
+                };
+                if many {
+                    self.choices += 1;
+                }
+                self.assign(c, t, out);
                 continue;
             }
             let ready = self.eligible();
@@ -261,11 +320,9 @@ impl Sim {
     /// running one, it takes that task's CPU.
     fn preempt_for_better(&mut self, out: &mut Vec<Event>) {
         loop {
-            let ready = self.eligible();
-            if ready.is_empty() {
+            let Some((best, _)) = self.policy_pick() else {
                 return;
-            }
-            let best = ready[self.pick(&ready)];
+            };
             let policy = self.policy();
             let best_key = policy.key(best, self);
             let worst = (0..self.cpus.len())
@@ -285,7 +342,7 @@ impl Sim {
     }
 
     pub(super) fn assign(&mut self, c: usize, t: TaskId, out: &mut Vec<Event>) {
-        self.ready.retain(|&r| r != t);
+        self.unready(t);
         let task = &mut self.tasks[t.index()];
         task.cpu = Some(c as u32);
         task.slice = 0;

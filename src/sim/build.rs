@@ -1,7 +1,8 @@
 //! From a scenario to a ready-to-run [`Sim`] and the [`Catalog`] naming its
 //! ids: processes, the GILs and loops weft adds, and who can act on what.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use super::program::{compile, Instr, Program};
 use super::{Act, Fixed, PrimKind, ProcFixed, Sim, TaskFixed};
@@ -92,8 +93,17 @@ pub fn build(scenario: &Scenario, options: &Options) -> (Sim, Catalog) {
     let lines_of = LineIndex::new(&scenario.source);
     let mut tasks = Vec::with_capacity(scenario.tasks.len());
     let mut infos = Vec::with_capacity(scenario.tasks.len());
+    let mut programs: HashMap<Program, Arc<Program>> = HashMap::new();
     for (i, task) in scenario.tasks.iter().enumerate() {
-        let program = compile(&task.script);
+        let compiled = compile(&task.script);
+        let program = match programs.get(&compiled) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared = Arc::new(compiled.clone());
+                programs.insert(compiled, shared.clone());
+                shared
+            }
+        };
         let proc = procs.of_task(scenario, i);
         let mut info = task_info(scenario, &lines_of, task, &program);
         info.proc = proc;
@@ -136,7 +146,12 @@ pub fn build(scenario: &Scenario, options: &Options) -> (Sim, Catalog) {
     let max_ticks = options.max_ticks.unwrap_or(m.max_ticks);
     let preempt = (m.preempt.clamp(0.0, 1.0) * 4_294_967_296.0) as u64;
     let actors = actors(&tasks);
-    let locality = super::choice::Locality::of(tasks.iter().map(|t| &t.program));
+    let acts_in = acts_in(tasks.len(), &actors);
+    let locality = super::choice::Locality::of(tasks.iter().map(|t| &*t.program));
+    let daemons = (0..tasks.len() as u32)
+        .map(TaskId)
+        .filter(|t| tasks[t.index()].daemon)
+        .collect();
     let fixed = Fixed {
         cpus: m.cpus.max(1),
         policy: m.policy,
@@ -146,9 +161,11 @@ pub fn build(scenario: &Scenario, options: &Options) -> (Sim, Catalog) {
         preempt,
         max_ticks,
         tasks,
+        daemons,
         kinds,
         procs: fixed_procs,
         actors,
+        acts_in,
         schedule: options.schedule.clone(),
         record_choices: options.record_choices,
         explore: options.explore,
@@ -295,12 +312,27 @@ fn prim_kind(kind: &ResourceKind, first_worker: Option<u32>) -> PrimKind {
     }
 }
 
-/// For each resource and kind of operation, the tasks whose scripts can do it.
-fn actors(tasks: &[TaskFixed]) -> BTreeMap<(u32, Act), Vec<TaskId>> {
-    super::program::actors(tasks.iter().map(|t| &t.program))
+/// For each resource and kind of operation, the tasks whose scripts can do
+/// it, numbered in order.
+fn actors(tasks: &[TaskFixed]) -> BTreeMap<(u32, Act), (u32, Vec<TaskId>)> {
+    super::program::actors(tasks.iter().map(|t| &*t.program))
         .into_iter()
-        .map(|(key, who)| (key, who.into_iter().map(TaskId).collect()))
+        .enumerate()
+        .map(|(n, (key, who))| (key, (n as u32, who.into_iter().map(TaskId).collect())))
         .collect()
+}
+
+/// For each task, the numbers of the lists of `actors` it is in.
+fn acts_in(tasks: usize, actors: &BTreeMap<(u32, Act), (u32, Vec<TaskId>)>) -> Vec<Vec<u32>> {
+    let mut acts_in = vec![Vec::new(); tasks];
+    for (n, who) in actors.values() {
+        for t in who {
+            if let Some(lists) = acts_in.get_mut(t.index()) {
+                lists.push(*n);
+            }
+        }
+    }
+    acts_in
 }
 
 fn resource_info(r: &crate::scenario::Resource) -> ResourceInfo {

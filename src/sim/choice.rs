@@ -6,7 +6,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use super::program::{Instr, Op1, Program};
+use super::program::{Instr, Op1, Program, Values};
 use super::Sim;
 use crate::event::{Event, EventKind, TaskId, TaskState};
 
@@ -64,12 +64,12 @@ pub struct ChoicePoint {
     pub options: Vec<TaskId>,
 }
 
-/// For each task and instruction: whether every operation the task can
-/// reach from there before its next visible one is invisible to the other
-/// tasks (a `print`, or a read or write of a variable no other task writes
-/// or touches). A switch just before such operations is not offered: one
-/// after them reaches the same states, since they take no time and
-/// commute with everything the others do.
+/// For each task and instruction: whether it is an operation invisible to
+/// the other tasks (a `print`, or a read or write of a variable no other
+/// task writes or touches). A switch just before the task's next operation
+/// is not offered when that operation is invisible: one after it reaches
+/// the same states, since it takes no time and commutes with everything
+/// the others do.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Locality {
     quiet: Vec<Vec<bool>>,
@@ -108,8 +108,7 @@ impl Locality {
             .iter()
             .enumerate()
             .map(|(who, p)| {
-                let op_quiet: Vec<bool> = p
-                    .code
+                p.code
                     .iter()
                     .map(|c| match c {
                         Instr::Op { op, .. } => match op {
@@ -120,18 +119,15 @@ impl Locality {
                                 None => false,
                             },
                         },
-                        _ => true,
+                        _ => false,
                     })
-                    .collect();
-                (0..p.code.len())
-                    .map(|pc| quiet_from(&p.code, &op_quiet, pc))
                     .collect()
             })
             .collect();
         Locality { quiet }
     }
 
-    /// Whether a switch before task `t`'s instruction `pc` can be skipped.
+    /// Whether task `t`'s instruction `pc` is an invisible operation.
     pub fn quiet(&self, t: TaskId, pc: u32) -> bool {
         self.quiet
             .get(t.index())
@@ -150,33 +146,6 @@ fn var_use(op: &Op1) -> Option<(u32, bool)> {
         }
         _ => None,
     }
-}
-
-/// Every path of control flow from `pc` runs into a quiet operation
-/// before any other, and none runs off the end (a task's end is visible).
-fn quiet_from(code: &[Instr], op_quiet: &[bool], pc: usize) -> bool {
-    let mut seen = vec![false; code.len()];
-    let mut todo = vec![pc];
-    while let Some(at) = todo.pop() {
-        let Some(instr) = code.get(at) else {
-            return false;
-        };
-        if std::mem::replace(&mut seen[at], true) {
-            continue;
-        }
-        match instr {
-            Instr::Op { .. } => {
-                if !op_quiet[at] {
-                    return false;
-                }
-            }
-            Instr::Jump(to) => todo.push(*to as usize),
-            Instr::LoopInit { .. } => todo.push(at + 1),
-            Instr::LoopTest { exit, .. } => todo.extend([at + 1, *exit as usize]),
-            Instr::JumpUnless { target, .. } => todo.extend([at + 1, *target as usize]),
-        }
-    }
-    true
 }
 
 impl Sim {
@@ -216,10 +185,11 @@ impl Sim {
     /// About how many bytes this state takes on the heap and inline (for
     /// the memory bound of a search).
     pub fn heap_bytes(&self) -> usize {
-        use std::mem::size_of;
+        use std::mem::{size_of, size_of_val};
         // Each allocation also costs the allocator about 16 bytes.
         const ALLOC: usize = 16;
         let boxed = |n: usize| if n == 0 { 0 } else { 8 * n + ALLOC };
+        let bytes = |n: usize| if n == 0 { 0 } else { n + ALLOC };
         let tasks: usize = self
             .tasks
             .iter()
@@ -227,6 +197,7 @@ impl Sim {
             .sum();
         // A set of timers is one B-tree leaf (room for 11) per 11 timers.
         let timers = self.timers.len().div_ceil(11) * (11 * 16 + 2 * ALLOC);
+        let awaiting_ends = self.awaiting_ends.len().div_ceil(11) * (11 * 4 + 2 * ALLOC);
         size_of::<Sim>()
             + tasks
             + ALLOC
@@ -237,6 +208,10 @@ impl Sim {
             + self.prims.len() * (size_of::<super::Prim>() + ALLOC)
             + self.vars.iter().map(|v| 24 + boxed(v.len())).sum::<usize>()
             + timers
+            + awaiting_ends
+            + bytes(size_of_val(&self.free_actors[..]))
+            + bytes(size_of_val(&self.untimed[..]))
+            + bytes(size_of_val(&self.bursts[..]))
             + self.pending.as_ref().map_or(0, |p| boxed(p.options.len()))
     }
 
@@ -247,7 +222,9 @@ impl Sim {
 
     /// Feeds what decides this state's future behaviour to `h`: not the
     /// event count, the choices made, the counters of limits over the whole
-    /// run, nor (in the explored model, where it is unused) the generator.
+    /// run, what is only derived from what it feeds (the indexes of the
+    /// tasks' waits, a ready task's burst), nor (in the explored model,
+    /// where it is unused) the generator.
     /// Runs that reach the same state by different paths feed the same.
     pub fn fingerprint(&self, h: &mut impl Hasher) {
         let Sim {
@@ -257,6 +234,13 @@ impl Sim {
             tasks,
             cpus,
             ready,
+            // Indexes of the tasks' states, which are fed.
+            awaiting_ends: _,
+            free_actors: _,
+            untimed: _,
+            // What `pc`, the counters and the values make of a ready task's
+            // next burst.
+            bursts: _,
             prims,
             vars,
             timers,
@@ -342,6 +326,33 @@ impl Sim {
         Some(i)
     }
 
+    /// Whether task `t`'s next operation, found by following its control
+    /// flow as it will go (its loop counters and locals are known), is
+    /// invisible to the other tasks. The end of its script is visible.
+    fn next_op_quiet(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t.index()];
+        let fixed = &self.fixed.tasks[t.index()];
+        let code = &fixed.program.code;
+        let values = Values {
+            locals: &task.locals,
+            index: fixed.index,
+            last: task.last,
+        };
+        let mut counters = task.counters.to_vec();
+        let mut pc = task.pc;
+        // A bound on the walk: control flow that long is not followed.
+        for _ in 0..64 {
+            let Some(instr) = code.get(pc as usize) else {
+                return false;
+            };
+            match instr.next_pc(pc, &mut counters, |c| values.holds(c)) {
+                Some(next) => pc = next,
+                None => return self.fixed.locality.quiet(t, pc),
+            }
+        }
+        false
+    }
+
     /// After running task `t`'s operation on CPU `c`: in a policy run, the
     /// random preemption `preempt` asks for; in the explored model, the
     /// choice whether another eligible ready task takes the CPU. False when
@@ -353,7 +364,7 @@ impl Sim {
         }
         let task = &self.tasks[t.index()];
         let running = matches!(task.state, TaskState::Running { .. }) && task.cpu == Some(c as u32);
-        if !running || task.computing || self.fixed.locality.quiet(t, task.pc) {
+        if !running || task.computing || self.next_op_quiet(t) {
             return true;
         }
         let rivals = self.eligible();

@@ -304,7 +304,20 @@ impl Sim {
             return;
         }
         self.ready.push_back(t);
+        if t.index() < self.bursts.len() {
+            self.bursts[t.index()] = Some(self.next_burst(t));
+        }
         self.set_state(t, TaskState::Ready, out);
+    }
+
+    /// Takes `t` out of the ready queue (where a task is at most once).
+    pub(super) fn unready(&mut self, t: TaskId) {
+        if let Some(i) = self.ready.iter().position(|&r| r == t) {
+            self.ready.remove(i);
+            if let Some(burst) = self.bursts.get_mut(t.index()) {
+                *burst = None;
+            }
+        }
     }
 
     /// Passes `t` through its gates; the first one closed, if any.
@@ -354,8 +367,20 @@ impl Sim {
     pub(super) fn end_task(&mut self, t: TaskId, state: TaskState, out: &mut Vec<Event>) {
         self.leave(t, out);
         self.clear_timer(t);
-        self.ready.retain(|&r| r != t);
-        self.forget_waiter(t);
+        // Only a ready task can be in the ready queue, and only a blocked
+        // one on a wait list.
+        let state_now = self.tasks[t.index()].state;
+        if state_now == TaskState::Ready {
+            self.unready(t);
+        }
+        if matches!(state_now, TaskState::Blocked { .. }) {
+            self.forget_waiter(t);
+        } else {
+            debug_assert!(
+                !self.prims.iter().any(|p| p.has_waiter(t)),
+                "a task that is not blocked is on a wait list"
+            );
+        }
         let task = &mut self.tasks[t.index()];
         task.computing = false;
         task.remaining = 0;
@@ -371,8 +396,9 @@ impl Sim {
     /// awaiters, the joiners of a process, a pool and a loop.
     fn wake_enders(&mut self, out: &mut Vec<Event>) {
         let waiting: Vec<(TaskId, WaitOn)> = self
-            .task_ids()
-            .filter_map(|j| match self.tasks[j.index()].state {
+            .awaiting_ends
+            .iter()
+            .filter_map(|&j| match self.tasks[j.index()].state {
                 TaskState::Blocked { on, .. } => Some((j, on)),
                 _ => None,
             })

@@ -26,7 +26,7 @@ use std::sync::Arc;
 pub use build::{build, Options};
 pub use choice::{ChoiceKind, ChoicePoint};
 
-use crate::event::{Event, EventKind, Outcome, TaskId, TaskState};
+use crate::event::{Event, EventKind, Outcome, TaskId, TaskState, WaitOn};
 use crate::scenario::{OnTimeout, Policy, Start, TaskKind};
 use prim::{Prim, PrimKind};
 use program::Program;
@@ -73,11 +73,16 @@ pub struct Fixed {
     preempt: u64,
     max_ticks: u64,
     tasks: Vec<TaskFixed>,
+    /// The daemon tasks, in declaration order.
+    daemons: Vec<TaskId>,
     kinds: Vec<PrimKind>,
     procs: Vec<ProcFixed>,
     /// For each resource and kind of operation, the tasks whose scripts can
-    /// perform it (who could ever put into a queue, set an event, …).
-    actors: BTreeMap<(u32, Act), Vec<TaskId>>,
+    /// perform it (who could ever put into a queue, set an event, …), and
+    /// the list's number (0, 1, … in this order).
+    actors: BTreeMap<(u32, Act), (u32, Vec<TaskId>)>,
+    /// For each task, the numbers of the lists of `actors` it is in.
+    acts_in: Vec<Vec<u32>>,
     schedule: Vec<TaskId>,
     record_choices: bool,
     /// The explored model (see [`Options::explore`]).
@@ -89,7 +94,9 @@ pub struct Fixed {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct TaskFixed {
-    program: Program,
+    /// Its compiled script, one copy for the tasks of an array (so that
+    /// many tasks running it share it in the caches).
+    program: Arc<Program>,
     kind: TaskKind,
     priority: i64,
     daemon: bool,
@@ -172,6 +179,22 @@ pub struct Sim {
     tasks: Vec<TaskRt>,
     cpus: Vec<CpuRt>,
     ready: VecDeque<TaskId>,
+    /// The tasks blocked until another task, a pool's jobs or a loop's
+    /// coroutines end (an index of the tasks' states, for waking them).
+    awaiting_ends: BTreeSet<TaskId>,
+    /// For each list of `Fixed::actors`, how many of its tasks are free:
+    /// alive and not in an untimed wait (an index of the tasks' states, for
+    /// the deadlock rule; empty in the explored model, see `Sim::indexed`).
+    free_actors: Vec<u32>,
+    /// The untimed waits, in the order of what is waited for (see
+    /// `deadlock::wait_key`), with how many tasks are in each (an index of
+    /// the tasks' states, for the deadlock rule; empty in the explored
+    /// model).
+    untimed: Vec<(WaitOn, u32)>,
+    /// Under a policy keyed by bursts, for each task in the ready queue its
+    /// next burst, which cannot change before it runs (empty under other
+    /// policies).
+    bursts: Vec<Option<u64>>,
     prims: Vec<Prim>,
     /// Each process's copy of the variables.
     vars: Vec<Vec<i64>>,
@@ -238,6 +261,21 @@ impl Sim {
             })
             .collect();
         let prims = fixed.kinds.iter().map(PrimKind::start).collect();
+        let by_bursts = !fixed.explore && policy::scheduler(fixed.policy).keys_are_bursts();
+        let bursts = if by_bursts {
+            vec![None; tasks.len()]
+        } else {
+            Vec::new()
+        };
+        // Every task starts free (the indexes are not kept in the explored model).
+        let free_actors = match fixed.explore {
+            true => Vec::new(),
+            false => fixed
+                .actors
+                .values()
+                .map(|(_, who)| who.len() as u32)
+                .collect(),
+        };
         Sim {
             cpus: vec![CpuRt::default(); fixed.cpus as usize],
             vars: vec![vars; fixed.procs.len().max(1)],
@@ -246,6 +284,10 @@ impl Sim {
             seq: 0,
             tasks,
             ready: VecDeque::new(),
+            awaiting_ends: BTreeSet::new(),
+            free_actors,
+            untimed: Vec::new(),
+            bursts,
             prims,
             timers,
             rng: Rng::new(seed),
@@ -308,7 +350,13 @@ impl Sim {
     }
 
     fn set_state(&mut self, t: TaskId, state: TaskState, out: &mut Vec<Event>) {
-        self.tasks[t.index()].state = state;
+        let old = std::mem::replace(&mut self.tasks[t.index()].state, state);
+        if awaits_end(state) {
+            self.awaiting_ends.insert(t);
+        } else if awaits_end(old) {
+            self.awaiting_ends.remove(&t);
+        }
+        self.index_waits(t, old, state);
         self.emit(out, EventKind::State { task: t, state });
     }
 
@@ -352,6 +400,18 @@ impl Sim {
     }
 }
 
+/// Whether a task in `state` waits for another task, a pool's jobs or a
+/// loop's coroutines to end.
+fn awaits_end(state: TaskState) -> bool {
+    matches!(
+        state,
+        TaskState::Blocked {
+            on: WaitOn::Task(_) | WaitOn::Await(_) | WaitOn::PoolJoin(_) | WaitOn::RunLoop(_),
+            ..
+        }
+    )
+}
+
 /// Runs a scenario on the simulator to the end and returns its catalog and events.
 pub fn simulate(
     scenario: &crate::scenario::Scenario,
@@ -362,3 +422,7 @@ pub fn simulate(
     sim.run(&mut events);
     (catalog, events)
 }
+
+#[cfg(test)]
+#[path = "index_tests.rs"]
+mod index_tests;

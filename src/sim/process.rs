@@ -82,18 +82,21 @@ impl Sim {
     /// daemon process (and a daemon of `main`) when no required task is
     /// left. Returns whether any was killed.
     pub(super) fn kill_orphan_daemons(&mut self, out: &mut Vec<Event>) -> bool {
-        if !self.fixed.tasks.iter().any(|t| t.daemon) {
+        if self.fixed.daemons.is_empty() {
             return false;
         }
-        let everyone_done = self.all_required_ended();
+        let mut everyone_done = None;
         let doomed: Vec<TaskId> = self
-            .task_ids()
-            .filter(|&t| self.alive(t) && self.fixed_task(t).daemon)
+            .fixed
+            .daemons
+            .iter()
+            .copied()
+            .filter(|&t| self.alive(t))
             .filter(|&t| {
                 let p = self.tasks[t.index()].proc;
                 let of_main = p == 0 || self.fixed_task(t).kind == TaskKind::Process;
                 if of_main {
-                    everyone_done
+                    *everyone_done.get_or_insert_with(|| self.all_required_ended())
                 } else {
                     self.process_quiet(p)
                 }

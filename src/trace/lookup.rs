@@ -6,7 +6,7 @@ use crate::event::{ResourceId, TaskId};
 
 use super::resources::{
     BarrierState, ConditionState, FlagState, LockState, PoolState, PrimState, QueueState,
-    RwLockState, SemaphoreState, Waiting,
+    ResourceState, RwLockState, SemaphoreState, Waiting,
 };
 use super::World;
 
@@ -18,7 +18,9 @@ impl World {
 
     /// Who is blocked on a resource, in the order they blocked.
     pub fn waiters(&self, r: ResourceId) -> &[Waiting] {
-        self.resources.get(r.index()).map_or(&[], |x| &x.waiters)
+        self.resources
+            .get(r.index())
+            .map_or(&[], ResourceState::waiters)
     }
 
     /// A lock's state (mutex, rlock, GIL, loop).

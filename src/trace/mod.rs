@@ -23,8 +23,15 @@ pub use world::{CpuView, DeadlockFound, StateTicks, TaskView, World};
 
 use crate::event::{Catalog, Event};
 
-/// A checkpoint of the fold is kept every this many events.
+/// A checkpoint of the fold is kept every this many events (at the least:
+/// see [`CHECKPOINT_BYTES_PER_EVENT`]).
 pub const CHECKPOINT_EVERY: usize = 4096;
+
+/// The checkpoints of a world of more than `CHECKPOINT_EVERY` times this
+/// many bytes are further apart: one every (its bytes / this) events, so
+/// that they take about this many bytes per event, and a seek folds at
+/// most that many events.
+pub const CHECKPOINT_BYTES_PER_EVENT: usize = 4;
 
 /// A run's events with checkpoints of the fold.
 #[derive(Debug, Clone)]
@@ -32,12 +39,18 @@ pub struct Trace {
     /// The names behind the ids.
     pub catalog: Catalog,
     events: Vec<Event>,
-    /// `checkpoints[k]` is the world after `k * every` events.
+    /// Worlds after some of the events, in order, the first after none:
+    /// each one after `step` events.
     checkpoints: Vec<World>,
     /// The world after every event so far.
     last: World,
-    /// Events between checkpoints.
+    /// Events between checkpoints (the fewest, when `scaled`).
     every: usize,
+    /// Checkpoints of a large world are further apart (see
+    /// [`CHECKPOINT_BYTES_PER_EVENT`]).
+    scaled: bool,
+    /// The number of events after which the next checkpoint is kept.
+    next_checkpoint: usize,
     /// Events a real program's recorder dropped (its writer fell behind).
     pub dropped_events: u64,
     /// A real program's trace: each event's time in nanoseconds since the
@@ -61,36 +74,61 @@ pub const MAX_PLACES: usize = 1 << 16;
 const MAX_DUE: usize = 1024;
 
 impl Trace {
-    /// An empty trace for a run of `catalog`.
+    /// An empty trace for a run of `catalog`, keeping a checkpoint every
+    /// [`CHECKPOINT_EVERY`] events, or more events apart for a large world.
     pub fn new(catalog: Catalog) -> Trace {
-        Trace::with_checkpoints_every(catalog, CHECKPOINT_EVERY)
+        Trace::spaced(catalog, CHECKPOINT_EVERY, true)
     }
 
     /// An empty trace keeping a checkpoint every `every` events (at least 1).
     pub fn with_checkpoints_every(catalog: Catalog, every: usize) -> Trace {
+        Trace::spaced(catalog, every, false)
+    }
+
+    fn spaced(catalog: Catalog, every: usize, scaled: bool) -> Trace {
         let start = World::new(&catalog);
-        Trace {
+        let mut trace = Trace {
             catalog,
             events: Vec::new(),
-            checkpoints: vec![start.clone()],
+            checkpoints: Vec::new(),
             last: start,
             every: every.max(1),
+            scaled,
+            next_checkpoint: 0,
             dropped_events: 0,
             ns: Vec::new(),
             places: Vec::new(),
             place_ids: std::collections::HashMap::new(),
             sites_due: Vec::new(),
             sites: std::collections::HashMap::new(),
-        }
+        };
+        trace.checkpoint();
+        trace
     }
 
-    /// A trace holding `events`.
+    /// Keeps the world after every event so far as a checkpoint, and sets
+    /// when the next one is due.
+    fn checkpoint(&mut self) {
+        let n = self.last.step;
+        let gap = if self.scaled {
+            self.every
+                .max(self.last.heap_bytes() / CHECKPOINT_BYTES_PER_EVENT)
+        } else {
+            self.every
+        };
+        self.checkpoints.push(self.last.clone());
+        self.next_checkpoint = n.saturating_add(gap);
+    }
+
+    /// A trace holding `events` (the same vector: they are folded, not copied).
     pub fn from_events(catalog: Catalog, events: Vec<Event>) -> Trace {
         let mut trace = Trace::new(catalog);
-        trace.events.reserve(events.len());
-        for e in events {
-            trace.push(e);
+        for (index, e) in events.iter().enumerate() {
+            trace.fold(e, index);
         }
+        trace.events = events;
+        // Give back the room the growing vector kept.
+        trace.events.shrink_to_fit();
         trace
     }
 
@@ -110,6 +148,13 @@ impl Trace {
             let before = self.ns.last().copied().unwrap_or(0);
             self.ns.push(ns.unwrap_or(before).max(before));
         }
+        self.fold(&event, self.events.len());
+        self.events.push(event);
+    }
+
+    /// Folds in the event at `index`: the place of its wait, if it is a
+    /// `blocked` state with one due, the world, and a checkpoint when due.
+    fn fold(&mut self, event: &Event, index: usize) {
         if let crate::event::EventKind::State {
             task,
             state: crate::event::TaskState::Blocked { .. },
@@ -120,13 +165,12 @@ impl Trace {
                 .get_mut(task.index())
                 .and_then(std::collections::VecDeque::pop_front)
             {
-                self.sites.insert(self.events.len(), at);
+                self.sites.insert(index, at);
             }
         }
-        self.last.apply(&event);
-        self.events.push(event);
-        if self.events.len().is_multiple_of(self.every) {
-            self.checkpoints.push(self.last.clone());
+        self.last.apply(event);
+        if self.last.step >= self.next_checkpoint {
+            self.checkpoint();
         }
     }
 
@@ -223,7 +267,10 @@ impl Trace {
         if step == self.events.len() {
             return self.last.clone();
         }
-        let k = (step / self.every).min(self.checkpoints.len() - 1);
+        let k = self
+            .checkpoints
+            .partition_point(|c| c.step <= step)
+            .saturating_sub(1);
         let mut world = self.checkpoints[k].clone();
         world.grow(&self.catalog);
         for e in &self.events[world.step..step] {
@@ -242,3 +289,7 @@ impl Trace {
         world
     }
 }
+
+#[cfg(test)]
+#[path = "trace_tests.rs"]
+mod tests;

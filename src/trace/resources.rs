@@ -479,6 +479,26 @@ impl PrimState {
         }
     }
 
+    /// About how many bytes it owns on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of_val;
+        match self {
+            PrimState::RwLock(rw) => size_of_val(&rw.readers[..]),
+            PrimState::Semaphore(s) => size_of_val(&s.holders[..]) + size_of_val(&s.releasers[..]),
+            PrimState::Condition(c) => size_of_val(&c.notifiers[..]),
+            PrimState::Flag(f) => size_of_val(&f.setters[..]),
+            PrimState::Barrier(b) => size_of_val(&b.seen[..]),
+            PrimState::Queue(q) => {
+                size_of_val(&q.putters[..])
+                    + size_of_val(&q.getters[..])
+                    + size_of_val(&q.finishers[..])
+                    + q.items.as_deref().map_or(0, size_of_val)
+            }
+            PrimState::Pool(p) => size_of_val(&p.workers[..]),
+            PrimState::Lock(_) | PrimState::Other => 0,
+        }
+    }
+
     /// The tasks holding it now (a lock's holder, a writer or the readers,
     /// a semaphore's permit holders, a pool's running jobs).
     pub fn holders(&self) -> Vec<TaskId> {
@@ -505,17 +525,33 @@ pub enum QueueOp {
 
 /// One resource as the fold sees it: its kind's state, its waiters, and
 /// the waits on it that have ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ResourceState {
     /// The state of its kind.
     pub prim: PrimState,
-    /// Tasks blocked on it, in the order they blocked.
-    pub waiters: Vec<Waiting>,
+    /// Tasks blocked on it, in the order they blocked, after the first
+    /// `woken` (see [`ResourceState::waiters`]).
+    waiters: Vec<Waiting>,
+    /// The first waiters that no longer wait: the longest waiter is the
+    /// one woken most often, and it leaves the list in one step, which is
+    /// closed up once most of it is gone.
+    woken: usize,
     /// Ticks spent in the waits on it that have ended.
     pub waited: u64,
     /// The longest of those waits, in ticks.
     pub longest_wait: u64,
 }
+
+impl PartialEq for ResourceState {
+    fn eq(&self, other: &ResourceState) -> bool {
+        self.prim == other.prim
+            && self.waiters() == other.waiters()
+            && self.waited == other.waited
+            && self.longest_wait == other.longest_wait
+    }
+}
+
+impl Eq for ResourceState {}
 
 impl ResourceState {
     /// The state of a resource before any event.
@@ -523,15 +559,53 @@ impl ResourceState {
         ResourceState {
             prim: PrimState::new(info),
             waiters: Vec::new(),
+            woken: 0,
             waited: 0,
             longest_wait: 0,
         }
     }
 
+    /// About how many bytes it owns on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        std::mem::size_of_val(&self.waiters[..]) + self.prim.heap_bytes()
+    }
+
+    /// Tasks blocked on it, in the order they blocked.
+    pub fn waiters(&self) -> &[Waiting] {
+        &self.waiters[self.woken..]
+    }
+
+    /// `task`'s wait on it, if it waits.
+    pub(super) fn waiter_mut(&mut self, task: TaskId) -> Option<&mut Waiting> {
+        self.waiters[self.woken..]
+            .iter_mut()
+            .find(|w| w.task == task)
+    }
+
+    /// A task begins to wait on it.
+    pub(super) fn add_waiter(&mut self, w: Waiting) {
+        self.waiters.push(w);
+    }
+
+    /// `task` no longer waits on it: its wait, if it waited.
+    pub(super) fn remove_waiter(&mut self, task: TaskId) -> Option<Waiting> {
+        let i = self.woken + self.waiters().iter().position(|w| w.task == task)?;
+        if i > self.woken {
+            return Some(self.waiters.remove(i));
+        }
+        let w = self.waiters[i];
+        self.woken += 1;
+        if 2 * self.woken >= self.waiters.len() {
+            self.waiters.drain(..self.woken);
+            self.woken = 0;
+        }
+        Some(w)
+    }
+
     /// The total and the longest wait on it by tick `now`, the waits still
     /// going on counted up to `now`.
     pub fn waits_by(&self, now: u64) -> (u64, u64) {
-        self.waiters
+        self.waiters()
             .iter()
             .map(|w| now.saturating_sub(w.since))
             .fold((self.waited, self.longest_wait), |(total, longest), d| {

@@ -184,6 +184,31 @@ impl World {
         }
     }
 
+    /// About how many bytes a copy of it takes, inline and on the heap
+    /// (the size of a checkpoint).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::{size_of, size_of_val};
+        size_of::<World>()
+            + size_of_val(&self.tasks[..])
+            + self
+                .resources
+                .iter()
+                .map(|r| size_of::<ResourceState>() + r.heap_bytes())
+                .sum::<usize>()
+            + self
+                .vars
+                .iter()
+                .map(|v| size_of::<Vec<i64>>() + size_of_val(&v[..]))
+                .sum::<usize>()
+            + size_of_val(&self.cpus[..])
+            + self
+                .deadlocks
+                .iter()
+                .map(|d| size_of::<DeadlockFound>() + size_of_val(&d.edges[..]))
+                .sum::<usize>()
+            + self.stall.as_deref().map_or(0, size_of_val)
+    }
+
     /// Applies one event. Ids out of range are ignored, so a corrupt trace
     /// cannot make the fold panic.
     pub fn apply(&mut self, e: &Event) {
@@ -360,18 +385,19 @@ impl World {
         };
         if old_on == new_on {
             if let Some(r) = new_on.and_then(WaitOn::resource) {
-                if let Some(res) = self.resources.get_mut(r.index()) {
-                    if let Some(w) = res.waiters.iter_mut().find(|w| w.task == task) {
-                        w.timed = timed;
-                    }
+                if let Some(w) = self
+                    .resources
+                    .get_mut(r.index())
+                    .and_then(|res| res.waiter_mut(task))
+                {
+                    w.timed = timed;
                 }
             }
             return;
         }
         if let Some(r) = old_on.and_then(WaitOn::resource) {
             if let Some(res) = self.resources.get_mut(r.index()) {
-                if let Some(i) = res.waiters.iter().position(|w| w.task == task) {
-                    let w = res.waiters.remove(i);
+                if let Some(w) = res.remove_waiter(task) {
                     let d = now.saturating_sub(w.since);
                     res.waited += d;
                     res.longest_wait = res.longest_wait.max(d);
@@ -380,7 +406,7 @@ impl World {
         }
         if let (Some(on), Some(r)) = (new_on, new_on.and_then(WaitOn::resource)) {
             if let Some(res) = self.resources.get_mut(r.index()) {
-                res.waiters.push(Waiting {
+                res.add_waiter(Waiting {
                     task,
                     on,
                     since: now,

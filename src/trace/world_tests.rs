@@ -437,3 +437,33 @@ fn ids_out_of_range_are_ignored() {
     assert_eq!(w.semaphore(R0).unwrap().left, 1);
     assert_eq!(w.main_vars(), &[5]);
 }
+
+#[test]
+fn waiters_keep_their_order_whoever_leaves_first() {
+    let tasks = (0..40)
+        .map(|i| task(&format!("t{i}"), "thread", 0))
+        .collect();
+    let cat = catalog(tasks, vec![res("m", "mutex")]);
+    let mut events: Vec<K> = (0..40).map(|t| blocked(t, WaitOn::Lock(R0))).collect();
+    // The longest waiters leave one by one, then one from the middle.
+    events.extend((0..25).map(ready));
+    events.push(ready(30));
+    let w = fold(&cat, events);
+    let waiting: Vec<u32> = w.waiters(R0).iter().map(|x| x.task.0).collect();
+    let want: Vec<u32> = (25..40).filter(|&t| t != 30).collect();
+    assert_eq!(waiting, want);
+    // The same waiters reached another way: equal resources.
+    let wait = |t: u32| super::super::resources::Waiting {
+        task: TaskId(t),
+        on: WaitOn::Lock(R0),
+        since: 0,
+        timed: false,
+    };
+    let mut a = ResourceState::new(&res("m", "mutex"));
+    let mut b = a.clone();
+    (0..10).for_each(|t| a.add_waiter(wait(t)));
+    (0..6).for_each(|t| assert_eq!(a.remove_waiter(TaskId(t)), Some(wait(t))));
+    (6..10).for_each(|t| b.add_waiter(wait(t)));
+    assert_eq!(a, b);
+    assert_eq!(a.remove_waiter(TaskId(3)), None);
+}

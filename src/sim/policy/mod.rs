@@ -29,6 +29,20 @@ pub trait Scheduler {
         None
     }
 
+    /// Whether [`Scheduler::pick`] is the default: the first task with the
+    /// smallest key (so the simulator may find it without a copy of the
+    /// ready queue).
+    fn picks_by_key(&self) -> bool {
+        true
+    }
+
+    /// Whether the key is a task's next CPU burst (which the simulator then
+    /// keeps for each ready task, as it cannot change while the task waits
+    /// for a CPU).
+    fn keys_are_bursts(&self) -> bool {
+        false
+    }
+
     /// Index into `ready` (in the order tasks joined it) of the task to run next.
     fn pick(&self, ready: &[TaskId], keys: &dyn Keys, _rng: &mut Rng) -> usize {
         let mut best = 0;

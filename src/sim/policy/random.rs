@@ -9,6 +9,10 @@ use crate::sim::rng::Rng;
 pub struct Random;
 
 impl Scheduler for Random {
+    fn picks_by_key(&self) -> bool {
+        false
+    }
+
     fn pick(&self, ready: &[TaskId], _keys: &dyn Keys, rng: &mut Rng) -> usize {
         rng.below(ready.len())
     }

@@ -11,4 +11,8 @@ impl Scheduler for ShortestJobFirst {
     fn key(&self, task: TaskId, keys: &dyn Keys) -> Option<i64> {
         Some(i64::try_from(keys.burst(task)).unwrap_or(i64::MAX))
     }
+
+    fn keys_are_bursts(&self) -> bool {
+        true
+    }
 }

@@ -13,6 +13,10 @@ impl Scheduler for ShortestRemainingFirst {
         Some(i64::try_from(keys.burst(task)).unwrap_or(i64::MAX))
     }
 
+    fn keys_are_bursts(&self) -> bool {
+        true
+    }
+
     fn preemptive(&self) -> bool {
         true
     }

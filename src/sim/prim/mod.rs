@@ -109,6 +109,25 @@ impl Prim {
             Prim::Token(k) => k.waiters.retain(|&w| w != t),
         }
     }
+
+    /// Whether `t` is on one of the resource's wait lists.
+    pub(super) fn has_waiter(&self, t: TaskId) -> bool {
+        match self {
+            Prim::Lock(l) => l.waiters.contains(&t),
+            Prim::RwLock(l) => l.waiters.iter().any(|&(w, _)| w == t),
+            Prim::Semaphore(s) => s.waiters.contains(&t),
+            Prim::Condition(c) => c.waiters.contains(&t),
+            Prim::Flag(f) => f.waiters.contains(&t),
+            Prim::Barrier(b) => b.waiting.contains(&t),
+            Prim::Queue(q) => {
+                q.getters.contains(&t)
+                    || q.putters.iter().any(|&(w, _)| w == t)
+                    || q.joiners.contains(&t)
+            }
+            Prim::Pool(p) => p.waiters.contains(&t),
+            Prim::Token(k) => k.waiters.contains(&t),
+        }
+    }
 }
 
 /// Returns the state of the resource if it is of the given variant.

@@ -158,7 +158,7 @@ impl Sim {
             let Some(h) = due else { continue };
             self.drop_token(h, r, out);
             self.off_cpu(h);
-            self.ready.retain(|&x| x != h);
+            self.unready(h);
             if let Some(k) = prim_as!(self, r, Token) {
                 k.waiters.push_back(h);
             }
