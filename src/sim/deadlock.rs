@@ -17,8 +17,10 @@ impl Sim {
     /// A task is in a deadlock exactly when every task reachable from it
     /// through "could be freed by" is blocked without a timeout and has
     /// someone who could free it: that closure is then a knot (or a cycle).
-    /// The walk stops at the first task that is free, so a wait with a
-    /// running releaser costs one look.
+    /// The walk stops at the first task that is free; before it, the
+    /// count of each list's free actors and a lock's holder show most waits
+    /// not stuck in a look or two. After an end, the untimed waits are
+    /// looked at once each, by what they wait for, before any candidate.
     pub(super) fn deadlock(
         &self,
         fresh: Vec<TaskId>,
