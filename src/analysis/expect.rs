@@ -1,7 +1,7 @@
 //! Checking a run against its scenario's `[expect]` table: what was
 //! expected and what the run gave, so a failed check says both.
 
-use crate::event::{Catalog, Outcome};
+use crate::event::{Catalog, FinalCheck, Outcome};
 use crate::trace::World;
 
 /// The result of checking `[expect]`.
@@ -45,33 +45,36 @@ pub fn check_expectations(catalog: &Catalog, world: &World) -> Option<ExpectResu
     let checks = expect
         .checks
         .iter()
-        .map(|c| {
-            let actual = c.lhs(vars);
-            let mut values: Vec<String> = c
-                .terms
-                .iter()
-                .map(|(_, v)| {
-                    let value = vars.get(v.index()).map_or("?".into(), i64::to_string);
-                    format!("{} = {value}", catalog.var_name(*v))
-                })
-                .collect();
-            values.dedup();
-            if c.terms.len() > 1 {
-                if let Some(a) = actual {
-                    values.push(format!("in all {a}"));
-                }
-            }
-            CheckResult {
-                text: c.text.clone(),
-                ok: actual.is_some_and(|v| c.op.holds(v, c.value)),
-                actual,
-                values: values.join(", "),
-            }
-        })
+        .map(|c| judge_final(catalog, c, vars))
         .collect();
     Some(ExpectResult {
         outcome_expected: wanted,
         outcome_ok: world.outcome == Some(wanted),
         checks,
     })
+}
+
+/// One `final` check against the variables `vars` (the main process's).
+pub fn judge_final(catalog: &Catalog, c: &FinalCheck, vars: &[i64]) -> CheckResult {
+    let actual = c.lhs(vars);
+    let mut values: Vec<String> = c
+        .terms
+        .iter()
+        .map(|(_, v)| {
+            let value = vars.get(v.index()).map_or("?".into(), i64::to_string);
+            format!("{} = {value}", catalog.var_name(*v))
+        })
+        .collect();
+    values.dedup();
+    if c.terms.len() > 1 {
+        if let Some(a) = actual {
+            values.push(format!("in all {a}"));
+        }
+    }
+    CheckResult {
+        text: c.text.clone(),
+        ok: actual.is_some_and(|v| c.op.holds(v, c.value)),
+        actual,
+        values: values.join(", "),
+    }
 }

@@ -13,7 +13,7 @@ mod waitfor;
 pub use describe::{
     failure_text, rule_text, stall_reason, state_step, wait_label, wait_place, wait_words,
 };
-pub use expect::{check_expectations, CheckResult, ExpectResult};
+pub use expect::{check_expectations, judge_final, CheckResult, ExpectResult};
 pub use lockorder::{
     inversion_text, lock_order, Inversion, LockEdge, LockOrder, MAX_CYCLE, MAX_INVERSIONS,
 };

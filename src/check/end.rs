@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::analysis::{chain_text, failure_text, wait_label};
+use crate::analysis::{chain_text, failure_text, judge_final, wait_label, CheckResult};
 use crate::event::{Catalog, Event, EventKind, Outcome, TaskId, TaskState, WaitEdge, WaitOn};
 use crate::sim::Sim;
 
@@ -198,32 +198,21 @@ impl<'a> Judge<'a> {
         }
         let checks = cat.expect.as_ref().map_or(&[][..], |e| &e.checks[..]);
         let vars = sim.main_vars();
-        let broken: Vec<usize> = checks
+        let judged: Vec<(usize, CheckResult)> = checks
             .iter()
+            .map(|c| judge_final(cat, c, vars))
             .enumerate()
-            .filter(|(_, c)| !c.lhs(vars).is_some_and(|v| c.op.holds(v, c.value)))
-            .map(|(i, _)| i)
+            .filter(|(_, r)| !r.ok)
             .collect();
-        if broken.is_empty() {
+        if judged.is_empty() {
             return None;
         }
-        let what = broken
+        let what = judged
             .iter()
-            .map(|&i| {
-                let c = &checks[i];
-                let values = c
-                    .terms
-                    .iter()
-                    .map(|(_, v)| {
-                        let value = vars.get(v.index()).map_or("?".into(), i64::to_string);
-                        format!("{} = {value}", cat.var_name(*v))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                format!("{} does not hold ({values})", c.text)
-            })
+            .map(|(_, r)| format!("{} does not hold ({})", r.text, r.values))
             .collect::<Vec<_>>()
             .join("; ");
+        let broken = judged.iter().map(|(i, _)| *i).collect();
         Some((
             Signature::Expectation(outcome, broken),
             ProblemKind::Expectation,

@@ -132,17 +132,10 @@ fn did(catalog: &Catalog, chosen: TaskId, events: &[Event]) -> Vec<String> {
 
 /// The script line of task `t`'s instruction `pc`, without its comment.
 fn line_of(catalog: &Catalog, t: TaskId, pc: u32) -> String {
-    let Some(script) = catalog.tasks.get(t.index()).map(|x| &x.script) else {
-        return String::new();
-    };
-    let line = script
-        .pc_line
-        .get(pc as usize)
-        .and_then(|&l| script.lines.get(l as usize))
-        .map_or("", String::as_str);
-    let code = match line.find('#') {
-        Some(at) if !line[..at].contains('"') => &line[..at],
-        _ => line,
-    };
-    code.trim().to_string()
+    catalog
+        .tasks
+        .get(t.index())
+        .and_then(|x| x.script.code_at(pc))
+        .unwrap_or_default()
+        .to_string()
 }

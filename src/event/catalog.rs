@@ -16,6 +16,27 @@ pub struct ScriptInfo {
     pub pc_line: Vec<u32>,
 }
 
+impl ScriptInfo {
+    /// The code of instruction `pc`'s line, trimmed, without its comment.
+    pub fn code_at(&self, pc: u32) -> Option<&str> {
+        let line = self.lines.get(*self.pc_line.get(pc as usize)? as usize)?;
+        Some(strip_comment(line).trim())
+    }
+}
+
+/// A script line without its `#` comment (a `#` inside quotes stays).
+pub fn strip_comment(line: &str) -> &str {
+    let mut quoted = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '#' if !quoted => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
+
 /// What the catalog knows of a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskInfo {

@@ -12,8 +12,8 @@ pub mod lines;
 mod waitfor;
 
 pub use catalog::{
-    format_duration, parse_duration, Catalog, Compare, Expectation, FinalCheck, ProcessInfo,
-    ResourceInfo, ScriptInfo, TaskInfo, VarInfo,
+    format_duration, parse_duration, strip_comment, Catalog, Compare, Expectation, FinalCheck,
+    ProcessInfo, ResourceInfo, ScriptInfo, TaskInfo, VarInfo,
 };
 
 use serde::{Deserialize, Serialize};

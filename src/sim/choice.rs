@@ -172,11 +172,6 @@ impl Sim {
         }
     }
 
-    /// Scheduling choices taken so far.
-    pub fn choices_made(&self) -> usize {
-        self.choices
-    }
-
     /// Each task's state, in declaration order.
     pub fn task_states(&self) -> impl Iterator<Item = TaskState> + '_ {
         self.tasks.iter().map(|t| t.state)

@@ -39,18 +39,7 @@ fn state_text(cat: &Catalog, s: TaskState) -> String {
     }
 }
 
-/// A script line without its `#` comment (a `#` inside quotes stays).
-pub fn strip_comment(line: &str) -> &str {
-    let mut quoted = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            '#' if !quoted => return &line[..i],
-            _ => {}
-        }
-    }
-    line
-}
+pub use crate::event::strip_comment;
 
 /// One event as a line of text.
 pub fn event_text(cat: &Catalog, e: &Event) -> String {
@@ -59,10 +48,11 @@ pub fn event_text(cat: &Catalog, e: &Event) -> String {
     match &e.kind {
         EventKind::State { task, state } => format!("{} → {}", t(*task), state_text(cat, *state)),
         EventKind::Pc { task, pc } => {
-            let script = cat.tasks.get(task.index()).map(|x| &x.script);
-            let line = script
-                .and_then(|s| s.lines.get(*s.pc_line.get(*pc as usize)? as usize))
-                .map_or(String::new(), |l| strip_comment(l).trim().to_string());
+            let line = cat
+                .tasks
+                .get(task.index())
+                .and_then(|x| x.script.code_at(*pc))
+                .unwrap_or_default();
             format!("{} at `{}`", t(*task), line)
         }
         EventKind::LockWait { task, lock } => format!("{} waits for {} (held)", t(*task), r(*lock)),
